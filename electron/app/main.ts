@@ -1,0 +1,52 @@
+// The Electron main process: single instance, hardened window, IPC registered from the contract.
+// Everything else is the core (electron/core, auth, store, probe, discover), shared with the CLI
+// and the development web host.
+import { app, ipcMain, type BrowserWindow } from 'electron';
+import { createHandlers } from '../core/handlers.ts';
+import { dispatch, type Emit } from '../core/ipc-dispatch.ts';
+import { appError } from '../../shared/result.ts';
+import { isTrustedSender } from './policy.ts';
+import { createSafeStorageBox } from './safe-storage-box.ts';
+import { shellOpener } from './shell-opener.ts';
+import { createMainWindow, hardenWebContents, installSessionPolicy, rendererOrigin } from './window.ts';
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let mainWindow: BrowserWindow | null = null;
+  const origin = rendererOrigin();
+
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  app.on('web-contents-created', (_e, contents) => hardenWebContents(contents));
+  app.on('window-all-closed', () => app.quit());
+
+  void app.whenReady().then(() => {
+    installSessionPolicy();
+    const emit: Emit = (event, payload) => {
+      mainWindow?.webContents.send(`event:${event}`, payload);
+    };
+    void emit;
+    const handlers = createHandlers({
+      shell: 'electron',
+      version: app.getVersion(),
+      platform: process.platform,
+      secretBox: createSafeStorageBox(),
+      browser: shellOpener,
+    });
+    ipcMain.handle('ipc', async (event, channel: unknown, input: unknown) => {
+      if (!isTrustedSender(event.senderFrame, origin)) {
+        return { ok: false, error: appError('FORBIDDEN_SENDER', 'Request from an untrusted page refused.') };
+      }
+      return dispatch(handlers, channel, input);
+    });
+    mainWindow = createMainWindow(origin);
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+  });
+}

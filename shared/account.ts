@@ -1,0 +1,82 @@
+// The account record: only non-secret facts. Tokens and client secrets live in the encrypted
+// secret store (electron/store/), keyed by the account id.
+import { z } from 'zod';
+import { Security, type Protocol } from './providers.ts';
+
+export const Email = z.string().trim().toLowerCase().email('Enter a full email address, like name@example.com');
+
+export const ServerSettings = z.object({
+  enabled: z.boolean(),
+  host: z.string().trim().min(1, 'Enter the server name').max(253),
+  port: z.number().int().min(1).max(65535),
+  security: Security,
+});
+export type ServerSettings = z.infer<typeof ServerSettings>;
+
+export const Servers = z.object({
+  imap: ServerSettings.optional(),
+  pop: ServerSettings.optional(),
+  smtp: ServerSettings.optional(),
+});
+export type Servers = z.infer<typeof Servers>;
+
+/** How the account gets its tokens. `msal`: Microsoft (MSAL Node); `oidc`: Google and any OpenID
+ * Connect / OAuth 2.0 provider (openid-client). */
+export const AuthSettings = z.discriminatedUnion('adapter', [
+  z.object({
+    adapter: z.literal('msal'),
+    /** Authority URL: https://login.microsoftonline.com/<tenant> (or a national cloud host). */
+    authority: z.string().url(),
+    clientId: z.string().min(1),
+    /** `delegated`: a user signs in; `app-only`: client credentials for a mailbox (admin consent). */
+    flow: z.enum(['delegated', 'app-only']),
+    /** Non-Microsoft authorities (tests, ADFS-like) need protocolMode OIDC + knownAuthorities. */
+    oidcMode: z.boolean().default(false),
+  }),
+  z.object({
+    adapter: z.literal('oidc'),
+    issuer: z.string().url(),
+    clientId: z.string().min(1),
+    flow: z.enum(['delegated', 'app-only']).default('delegated'),
+    /** Extra authorization parameters (Google: access_type=offline, prompt=consent). */
+    authParams: z.record(z.string(), z.string()).default({}),
+  }),
+]);
+export type AuthSettings = z.infer<typeof AuthSettings>;
+
+/** What the last authorization established (from the token response; no token values). */
+export const Identity = z.object({
+  username: z.string().optional(),
+  homeAccountId: z.string().optional(),
+  grantedScopes: z.array(z.string()),
+  expiresAt: z.number().optional(),
+  hasRefreshToken: z.boolean(),
+  authorizedAt: z.number(),
+});
+export type Identity = z.infer<typeof Identity>;
+
+export const LastTest = z.object({
+  at: z.number(),
+  ok: z.boolean(),
+  summary: z.string(),
+  codes: z.array(z.string()),
+});
+
+export const Account = z.object({
+  id: z.string().min(1),
+  label: z.string().max(200),
+  address: Email,
+  providerId: z.string().min(1),
+  auth: AuthSettings,
+  /** Scopes the account requests (derived from the provider and enabled protocols, editable for generic). */
+  scopes: z.array(z.string()),
+  servers: Servers,
+  identity: Identity.optional(),
+  lastTest: LastTest.optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Account = z.infer<typeof Account>;
+
+export const enabledProtocols = (servers: Servers): Protocol[] =>
+  (['imap', 'pop', 'smtp'] as const).filter((p) => servers[p]?.enabled === true);

@@ -1,0 +1,70 @@
+// Codes of the app itself: input validation, IPC, cancellation, unexpected failures.
+import type { Diagnosis } from './types.ts';
+
+export const generalDiagnoses = {
+  VALIDATION_FAILED: {
+    title: 'The request was not valid',
+    explanation: 'Some input did not have the expected form, so nothing was done.',
+    fix: ['Check the highlighted fields and try again.'],
+    action: 'none',
+  },
+  UNKNOWN_CHANNEL: {
+    title: 'Unknown request',
+    explanation: 'The window asked the app for something it does not offer. This is a bug, not your doing.',
+    fix: ['Restart the app. If it happens again, export a diagnostic report and file an issue.'],
+    action: 'none',
+  },
+  FORBIDDEN_SENDER: {
+    title: 'Request from an untrusted page refused',
+    explanation: 'Only the app’s own window may talk to the app.',
+    fix: ['Restart the app.'],
+    action: 'none',
+  },
+  NOT_FOUND: {
+    title: 'Not found',
+    explanation: 'The item asked for does not exist (it may have been removed).',
+    fix: ['Reload the list and try again.'],
+    action: 'none',
+  },
+  CANCELLED: {
+    title: 'Cancelled',
+    explanation: 'The operation was cancelled before it finished. Nothing was changed.',
+    fix: ['Start it again when you are ready.'],
+    action: 'retry',
+  },
+  TIMEOUT: {
+    title: 'It took too long',
+    explanation: 'The operation did not finish within its time limit.',
+    fix: ['Check your network connection and try again.'],
+    action: 'retry',
+  },
+  SETTINGS_CORRUPT: {
+    title: 'The settings file was damaged',
+    explanation:
+      'The saved settings could not be read. The damaged file was kept beside the new one so nothing is lost; the app started with empty settings.',
+    fix: ['Re-add your accounts, or restore the backup file named in the details.'],
+    action: 'none',
+  },
+  SECRET_STORAGE_UNAVAILABLE: {
+    title: 'No secure storage for secrets on this system',
+    explanation:
+      'The operating system offers no keyring to encrypt tokens. Tokens are kept in memory only and are lost when the app closes.',
+    fix: [
+      'Linux: install and unlock a keyring (GNOME Keyring or KWallet), then restart the app.',
+      'Or choose “store without OS encryption” explicitly in the account settings.',
+    ],
+    action: 'none',
+  },
+  IPC_UNREACHABLE: {
+    title: 'The app’s background process did not answer',
+    explanation: 'The window could not reach the part of the app that does the work.',
+    fix: ['Restart the app.', 'With the web host: check that `npm run dev:web` is still running.'],
+    action: 'retry',
+  },
+  INTERNAL: {
+    title: 'Something unexpected went wrong',
+    explanation: 'The app hit an error it did not expect. The details below help to fix it.',
+    fix: ['Try again. If it persists, export a diagnostic report and file an issue.'],
+    action: 'retry',
+  },
+} as const satisfies Record<string, Diagnosis>;

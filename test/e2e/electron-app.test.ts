@@ -1,0 +1,40 @@
+// The desktop app itself, in the real Electron binary. The binary is downloaded from outside the
+// npm registry by `electron`'s installer, which cannot run on every machine (not on our CI
+// machines): there this test reports itself skipped and says why. Where the binary exists it runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { _electron as electron } from 'playwright-core';
+import { artifactPath, root } from './helpers.ts';
+
+function electronBinary(): string | undefined {
+  const pathFile = join(root, 'node_modules', 'electron', 'path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const bin = join(root, 'node_modules', 'electron', 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(bin) ? bin : undefined;
+}
+
+const bin = electronBinary();
+const skip = bin
+  ? false
+  : 'the Electron binary is not installed (node_modules/electron/dist is missing: its download comes from outside the npm registry)';
+
+test('the desktop app opens a hardened window and answers over IPC', { skip }, async () => {
+  assert.ok(bin);
+  const app = await electron.launch({ executablePath: bin, args: [root, '--no-sandbox'], cwd: root });
+  try {
+    const win = await app.firstWindow();
+    await win.getByTestId('status-footer').waitFor({ timeout: 20000 });
+    assert.match(await win.getByTestId('status-footer').innerText(), /desktop/);
+    // No Node in the renderer, the preload's API only.
+    assert.equal(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require), 'undefined');
+    assert.equal(await win.evaluate(() => typeof (globalThis as { process?: unknown }).process), 'undefined');
+    assert.equal(await win.evaluate(() => typeof (globalThis as Record<string, unknown>).mailOAuth), 'object');
+    // window.open is denied.
+    assert.equal(await win.evaluate(() => window.open('https://example.com/') === null), true);
+    await win.screenshot({ path: artifactPath('electron-shell.png') });
+  } finally {
+    await app.close();
+  }
+});

@@ -1,0 +1,106 @@
+// Shared by the end-to-end tests: the development web host as a child process (the real
+// `npm run dev:web` entry) and Debian's Chromium driven by playwright-core.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser } from 'playwright-core';
+
+export const root = join(import.meta.dirname, '..', '..');
+export const artifacts = join(root, 'test-artifacts');
+
+export type WebHostProcess = {
+  openUrl: string;
+  /** URLs the app asked the "system browser" to open, in order. */
+  opened: string[];
+  output: string[];
+  waitForOpened(count: number, timeoutMs?: number): Promise<string>;
+  stop(): Promise<void>;
+};
+
+export async function startWebHostProcess(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<WebHostProcess> {
+  if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) {
+    throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
+  }
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'electron', 'web-host', 'main.ts'), '--port', '0', ...extraArgs], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const opened: string[] = [];
+  const output: string[] = [];
+  const waiters: Array<() => void> = [];
+  let openUrl = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`web host did not start:\n${output.join('\n')}`)), 15000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`web host exited with ${code}:\n${output.join('\n')}`));
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        output.push(line);
+        const host = /web host: (http:\/\/127\.0\.0\.1:\d+\/#secret=[\w-]+)/.exec(line);
+        if (host?.[1]) {
+          openUrl = host[1];
+          clearTimeout(timer);
+          resolve();
+        }
+        const open = /^Open in your browser: (\S+)/.exec(line);
+        if (open?.[1]) {
+          opened.push(open[1]);
+          for (const w of waiters.splice(0)) w();
+        }
+      });
+    }
+  });
+  await ready;
+  return {
+    openUrl,
+    opened,
+    output,
+    async waitForOpened(count, timeoutMs = 15000) {
+      const deadline = Date.now() + timeoutMs;
+      while (opened.length < count) {
+        if (Date.now() > deadline) throw new Error(`the app opened ${opened.length} browser page(s), expected ${count}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 200);
+        });
+      }
+      return opened[count - 1] as string;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath} (apt-get install chromium)`);
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+    // playwright gives every launch a fresh temporary profile (--user-data-dir).
+    headless: true,
+  });
+}
+
+export function artifactPath(name: string): string {
+  mkdirSync(artifacts, { recursive: true });
+  return join(artifacts, name);
+}

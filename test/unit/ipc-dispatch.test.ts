@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dispatch, type Handlers } from '../../electron/core/ipc-dispatch.ts';
+import { createHandlers } from '../../electron/core/handlers.ts';
+import { noEncryptionBox } from '../../electron/core/memory-secret-box.ts';
+import { CHANNELS, contract } from '../../shared/ipc.ts';
+import { isDiagnosisCode } from '../../shared/diagnostics.ts';
+
+function handlers(opened: string[] = []): Handlers {
+  return createHandlers({
+    shell: 'web-host',
+    version: '1.2.3',
+    platform: 'linux',
+    secretBox: noEncryptionBox,
+    browser: { open: async (url) => void opened.push(url) },
+  });
+}
+
+test('a valid call returns the handler value checked against the contract', async () => {
+  const r = await dispatch(handlers(), 'app:info', {});
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.ok && r.value, {
+    name: 'Mail OAuth Assistant',
+    version: '1.2.3',
+    shell: 'web-host',
+    platform: 'linux',
+    secretStorage: { available: false, backend: 'none' },
+  });
+});
+
+test('invalid input returns VALIDATION_FAILED naming the field, and the handler never runs', async () => {
+  const opened: string[] = [];
+  const r = await dispatch(handlers(opened), 'links:open', { link: 'https://evil.example/' });
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.error.code, 'VALIDATION_FAILED');
+  assert.match((!r.ok && r.error.detail) || '', /^link: /);
+  assert.deepEqual(opened, []);
+});
+
+test('extra input fields are refused (strict schemas)', async () => {
+  const r = await dispatch(handlers(), 'app:info', { extra: 1 });
+  assert.equal(!r.ok && r.error.code, 'VALIDATION_FAILED');
+});
+
+for (const bad of ['nope:nothing', 42, null, undefined, '__proto__', 'constructor', 'toString']) {
+  test(`unknown channel ${String(bad)} returns UNKNOWN_CHANNEL`, async () => {
+    const r = await dispatch(handlers(), bad, {});
+    assert.equal(!r.ok && r.error.code, 'UNKNOWN_CHANNEL');
+  });
+}
+
+test('a throwing handler becomes INTERNAL with a redacted cause, not a crash', async () => {
+  const h = handlers();
+  h['app:info'] = async () => {
+    throw new Error('boom access_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl');
+  };
+  const r = await dispatch(h, 'app:info', {});
+  assert.equal(!r.ok && r.error.code, 'INTERNAL');
+  assert.doesNotMatch(JSON.stringify(r), /eyJ/);
+});
+
+test('a handler answer outside the contract is not sent to the renderer', async () => {
+  const h = handlers();
+  h['app:info'] = async () => ({ name: 'x' }) as never;
+  const r = await dispatch(h, 'app:info', {});
+  assert.equal(!r.ok && r.error.code, 'INTERNAL');
+});
+
+test('links:open opens only the URL the main process built for that link id', async () => {
+  const opened: string[] = [];
+  const r = await dispatch(handlers(opened), 'links:open', { link: 'google-credentials' });
+  assert.equal(r.ok, true);
+  assert.deepEqual(opened, ['https://console.cloud.google.com/apis/credentials']);
+});
+
+test('every channel has a handler and every error code used here is in the catalog', () => {
+  const h = handlers();
+  assert.deepEqual(Object.keys(h).sort(), [...CHANNELS].sort());
+  assert.deepEqual(Object.keys(contract).sort(), [...CHANNELS].sort());
+  for (const code of ['VALIDATION_FAILED', 'UNKNOWN_CHANNEL', 'INTERNAL', 'FORBIDDEN_SENDER', 'IPC_UNREACHABLE']) {
+    assert.ok(isDiagnosisCode(code), `${code} is missing from the diagnostics catalog`);
+  }
+});
