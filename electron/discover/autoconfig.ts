@@ -89,6 +89,7 @@ export function parseAutoconfig(
       let note = `Found in ${via} (${origin}); not yet tested.`;
       if (security === 'none') note += ' Plaintext: the token would travel unencrypted.';
       // The user name is shown, not used: strip control characters so it cannot disturb the UI.
+      // eslint-disable-next-line no-control-regex
       if (user) note += ` User name: ${substitutePlaceholders(user, address).replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 320)}.`;
       out.candidates.push({
         protocol,

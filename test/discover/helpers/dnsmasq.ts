@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { createServer, type Socket as TcpSocket } from 'node:net';
 import { Resolver } from 'node:dns/promises';
 
 const DNSMASQ = '/usr/sbin/dnsmasq';
@@ -99,7 +99,7 @@ export async function startSilentDns(): Promise<DnsServer & { queries(): number 
   const udp: Socket = createSocket('udp4');
   udp.on('message', () => queries++);
   await new Promise<void>((resolve) => udp.bind(port, '127.0.0.1', () => resolve()));
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<TcpSocket>();
   const tcp = createServer((s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
