@@ -73,6 +73,9 @@ export const Account = z.object({
   servers: Servers,
   identity: Identity.optional(),
   lastTest: LastTest.optional(),
+  /** `draft` while the setup wizard is not finished; the wizard resumes at `wizardStep`. */
+  status: z.enum(['draft', 'ready']).default('draft'),
+  wizardStep: z.enum(['account', 'register', 'authorize', 'configure', 'test', 'done']).optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

@@ -3,8 +3,11 @@
 // on typed event channels. The preload builds the renderer's API from this object, the main
 // process registers its handlers from it, and the development web host carries the same calls.
 import { z } from 'zod';
-import { resultSchema, type Result } from './result.ts';
-import { ProbeProgress } from './probe.ts';
+import { AppErrorSchema, resultSchema, type Result } from './result.ts';
+import { ProbeProgress, ProbeReport } from './probe.ts';
+import { Account } from './account.ts';
+import { AuthFlow, AuthOutcome, AuthProgress } from './auth-outcome.ts';
+import { DiscoveryResult } from './discovery.ts';
 
 export const AppInfo = z.object({
   name: z.string(),
@@ -29,14 +32,98 @@ export const LinkId = z.enum([
 export type LinkId = z.infer<typeof LinkId>;
 
 const Empty = z.object({}).strict();
+const AccountRef = z.object({ id: z.string().min(1).max(100) }).strict();
+
+/** What the wizard saves: the account without the fields the main process owns. */
+export const AccountInput = Account.omit({ createdAt: true, updatedAt: true, identity: true, lastTest: true }).extend({
+  id: z.string().min(1).max(100).optional(),
+});
+export type AccountInput = z.input<typeof AccountInput>;
+
+/** The token state of an account, as the dashboard shows it. Never a token value. */
+export const TokenState = z.object({
+  accountId: z.string(),
+  state: z.enum(['none', 'valid', 'expired', 'needs-reauth']),
+  expiresAt: z.number().optional(),
+  hasRefreshToken: z.boolean(),
+  hasClientSecret: z.boolean(),
+  /** False: secrets are in memory only (no OS encryption) and are lost at exit. */
+  persisted: z.boolean(),
+});
+export type TokenState = z.infer<typeof TokenState>;
+
+export const ActivityEntry = z.object({
+  id: z.string(),
+  at: z.number(),
+  accountId: z.string().optional(),
+  kind: z.enum(['account', 'auth', 'token', 'test']),
+  ok: z.boolean(),
+  /** Redacted, one line. */
+  message: z.string(),
+});
+export type ActivityEntry = z.infer<typeof ActivityEntry>;
+
+/** The discovery document of an issuer, as the register step shows it. */
+export const IssuerCheck = z.object({
+  issuer: z.string(),
+  authorizationEndpoint: z.string(),
+  tokenEndpoint: z.string(),
+  deviceAuthorizationEndpoint: z.string().optional(),
+  revocationEndpoint: z.string().optional(),
+  scopesSupported: z.array(z.string()).optional(),
+});
+export type IssuerCheck = z.infer<typeof IssuerCheck>;
 
 export const contract = {
   'app:info': { input: Empty, output: AppInfo },
   'links:open': { input: z.object({ link: LinkId }).strict(), output: z.object({ opened: z.boolean() }) },
+
+  'accounts:list': {
+    input: Empty,
+    output: z.object({
+      accounts: z.array(Account),
+      /** Set when the settings file was damaged and moved aside (SETTINGS_CORRUPT). */
+      notice: AppErrorSchema.optional(),
+    }),
+  },
+  'accounts:save': { input: z.object({ account: AccountInput }).strict(), output: Account },
+  'accounts:remove': {
+    input: AccountRef,
+    output: z.object({ revoked: z.boolean(), secretsDeleted: z.boolean() }),
+  },
+  /** The client secret goes straight to the secret store; the renderer clears its field. */
+  'accounts:set-client-secret': {
+    input: z.object({ id: z.string().min(1), secret: z.string().min(1).max(4096) }).strict(),
+    output: z.object({ stored: z.boolean(), persisted: z.boolean() }),
+  },
+  'accounts:token-state': { input: AccountRef, output: TokenState },
+
+  'discover:servers': { input: z.object({ address: z.string().email() }).strict(), output: DiscoveryResult },
+  'auth:check-issuer': { input: z.object({ issuer: z.string().url().max(2048) }).strict(), output: IssuerCheck },
+
+  /** Long-running: progress arrives on `auth:progress`; ends with the outcome or an AppError. */
+  'auth:start': { input: z.object({ id: z.string().min(1), flow: AuthFlow }).strict(), output: AuthOutcome },
+  'auth:cancel': { input: AccountRef, output: z.object({ cancelled: z.boolean() }) },
+
+  /** Long-running: progress arrives on `probe:progress` with this runId. */
+  'probe:run': {
+    input: z.object({ id: z.string().min(1), runId: z.string().min(1).max(100), sendTestMessage: z.boolean().default(false) }).strict(),
+    output: ProbeReport,
+  },
+  'probe:cancel': { input: z.object({ runId: z.string().min(1) }).strict(), output: z.object({ cancelled: z.boolean() }) },
+
+  /** Copies a fresh access token to the system clipboard in the main process (never to the renderer). */
+  'tokens:copy': { input: AccountRef, output: z.object({ copied: z.boolean(), expiresAt: z.number().optional() }) },
+  /** A diagnostic report with every secret removed, for the user to save and share. */
+  'report:build': { input: AccountRef, output: z.object({ fileName: z.string(), text: z.string() }) },
+  'activity:list': { input: Empty, output: z.object({ entries: z.array(ActivityEntry) }) },
 } as const;
 
 export const events = {
   'probe:progress': ProbeProgress,
+  'auth:progress': z.object({ accountId: z.string(), progress: AuthProgress }),
+  'activity:added': ActivityEntry,
+  'accounts:changed': z.object({}),
 } as const;
 
 export type Contract = typeof contract;

@@ -1,9 +1,22 @@
 // The IPC handlers, built from the core services. The same object serves the Electron main
-// process and the development web host, so the UI behaves the same in both.
-import type { AppInfo } from '../../shared/ipc.ts';
-import type { Handlers } from './ipc-dispatch.ts';
-import type { BrowserOpener, SecretBox } from './ports.ts';
+// process and the development web host, so the UI behaves the same in both. Errors are thrown as
+// AppFailure here and turned into Result data by dispatch().
+import { randomUUID } from 'node:crypto';
+import type { Account } from '../../shared/account.ts';
+import type { AppInfo, TokenState } from '../../shared/ipc.ts';
+import type { ProbeReport } from '../../shared/probe.ts';
+import { providerById } from '../../shared/providers.ts';
+import { AppFailure, appError, type Result } from '../../shared/result.ts';
+import { describe } from '../../shared/diagnostics.ts';
+import type { AuthService } from '../auth/auth-service.ts';
+import type { AccountStore } from '../store/account-store.ts';
+import { discoverServers } from '../discover/discover.ts';
+import { runProbe } from '../probe/run-probe.ts';
+import type { ActivityLog } from './activity.ts';
+import type { Emit, Handlers } from './ipc-dispatch.ts';
 import { LINKS } from './links.ts';
+import type { BrowserOpener, ClipboardPort, Clock, SecretBox } from './ports.ts';
+import { buildReport } from './report.ts';
 
 export type CoreServices = {
   shell: AppInfo['shell'];
@@ -11,20 +24,206 @@ export type CoreServices = {
   platform: string;
   secretBox: SecretBox;
   browser: BrowserOpener;
+  clock: Clock;
+  accounts: AccountStore;
+  auth: AuthService;
+  activity: ActivityLog;
+  emit: Emit;
+  clipboard?: ClipboardPort;
+  /** Extra trusted CA (PEM) for mail servers and autoconfig (company TLS inspection, test servers). */
+  ca?: string;
+  /** DNS servers for discovery ("127.0.0.1:5353"); default: the system's. */
+  dnsServers?: string[];
 };
 
-export function createHandlers(services: CoreServices): Handlers {
+/** Unwrap a service Result inside a handler: failures travel on as AppFailure. */
+function unwrap<T>(r: Result<T>): T {
+  if (!r.ok) throw new AppFailure(r.error);
+  return r.value;
+}
+
+export function createHandlers(s: CoreServices): Handlers {
+  const probes = new Map<string, AbortController>();
+  const lastProbe = new Map<string, ProbeReport>();
+
+  const account = (id: string): Account => {
+    const a = s.accounts.get(id);
+    if (!a) throw new AppFailure(appError('NOT_FOUND', 'That account no longer exists.'));
+    return a;
+  };
+  const changed = (): void => s.emit('accounts:changed', {});
+
+  const tokenState = async (id: string): Promise<TokenState> => {
+    const t = unwrap(await s.auth.tokenState(id));
+    const out: TokenState = {
+      accountId: id,
+      state: t.state,
+      hasRefreshToken: t.hasRefreshToken,
+      hasClientSecret: t.hasClientSecret,
+      persisted: t.persisted,
+    };
+    if (t.expiresAt !== undefined) out.expiresAt = t.expiresAt;
+    return out;
+  };
+
   return {
     'app:info': async () => ({
       name: 'Mail OAuth Assistant',
-      version: services.version,
-      shell: services.shell,
-      platform: services.platform,
-      secretStorage: { available: services.secretBox.available, backend: services.secretBox.backend },
+      version: s.version,
+      shell: s.shell,
+      platform: s.platform,
+      secretStorage: { available: s.secretBox.available, backend: s.secretBox.backend },
     }),
+
     'links:open': async ({ link }) => {
-      await services.browser.open(LINKS[link]);
+      await s.browser.open(LINKS[link]);
       return { opened: true };
     },
+
+    'accounts:list': async () => {
+      const notice = s.accounts.problems[0];
+      return { accounts: s.accounts.list(), ...(notice ? { notice } : {}) };
+    },
+
+    'accounts:save': async ({ account: input }) => {
+      const now = s.clock.now();
+      const existing = input.id ? s.accounts.get(input.id) : undefined;
+      const saved = s.accounts.put({
+        ...input,
+        id: existing?.id ?? input.id ?? randomUUID(),
+        identity: existing?.identity,
+        lastTest: existing?.lastTest,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      });
+      if (!existing) s.activity.add({ accountId: saved.id, kind: 'account', ok: true, message: `Account ${saved.address} added` });
+      changed();
+      return saved;
+    },
+
+    'accounts:remove': async ({ id }) => {
+      const a = account(id);
+      const r = unwrap(await s.auth.removeAccount(id));
+      lastProbe.delete(id);
+      s.activity.add({
+        accountId: id,
+        kind: 'account',
+        ok: true,
+        message: `Account ${a.address} removed${r.revoked ? ' (access revoked at the provider)' : ''}`,
+      });
+      changed();
+      return r;
+    },
+
+    'accounts:set-client-secret': async ({ id, secret }) => {
+      account(id);
+      return unwrap(await s.auth.setClientSecret(id, secret));
+    },
+
+    'accounts:token-state': async ({ id }) => {
+      account(id);
+      return tokenState(id);
+    },
+
+    'discover:servers': async ({ address }) =>
+      discoverServers(address, {
+        ...(s.dnsServers ? { resolver: { servers: s.dnsServers } } : {}),
+        ...(s.ca ? { ca: s.ca } : {}),
+      }),
+
+    'auth:check-issuer': async ({ issuer }) => unwrap(await s.auth.checkIssuer(issuer)),
+
+    'auth:start': async ({ id, flow }) => {
+      const a = account(id);
+      const r = await s.auth.authorize(id, flow, {
+        onProgress: (progress) => s.emit('auth:progress', { accountId: id, progress }),
+      });
+      s.activity.add({
+        accountId: id,
+        kind: 'auth',
+        ok: r.ok,
+        message: r.ok
+          ? `Signed in${r.value.signedInAs ? ` as ${r.value.signedInAs}` : ''} (${flow})`
+          : `Sign-in for ${a.address} failed: ${describe(r.error.code).title}`,
+      });
+      changed();
+      return unwrap(r);
+    },
+
+    'auth:cancel': async ({ id }) => ({ cancelled: s.auth.cancel(id) }),
+
+    'probe:run': async ({ id, runId, sendTestMessage }) => {
+      const a = account(id);
+      const ctl = new AbortController();
+      probes.get(runId)?.abort();
+      probes.set(runId, ctl);
+      try {
+        const report = await runProbe(
+          {
+            address: a.address,
+            servers: a.servers,
+            mechanisms: providerById(a.providerId)?.mechanisms ?? ['OAUTHBEARER', 'XOAUTH2'],
+            // The token provider refreshes while the probe connects (TokenSource, DESIGN.md).
+            token: s.auth.tokenProvider(id),
+            sendTestMessage,
+            providerId: a.providerId,
+            accountId: id,
+          },
+          {
+            signal: ctl.signal,
+            runId,
+            onProgress: (p) => s.emit('probe:progress', p),
+            ...(s.ca ? { ca: s.ca } : {}),
+          },
+        );
+        lastProbe.set(id, report);
+        const codes = [report.token.code, ...report.protocols.map((p) => p.code)].filter((c): c is string => !!c);
+        const summary = report.ok
+          ? `All ${report.protocols.length} protocol(s) passed in ${Math.round(report.ms)} ms`
+          : `Failed: ${[...new Set(codes)].map((c) => describe(c).title).join('; ')}`;
+        const current = s.accounts.get(id);
+        if (current) {
+          s.accounts.put({ ...current, lastTest: { at: s.clock.now(), ok: report.ok, summary, codes }, updatedAt: s.clock.now() });
+        }
+        s.activity.add({ accountId: id, kind: 'test', ok: report.ok, message: `Connection test: ${summary}` });
+        changed();
+        return report;
+      } finally {
+        if (probes.get(runId) === ctl) probes.delete(runId);
+      }
+    },
+
+    'probe:cancel': async ({ runId }) => {
+      const ctl = probes.get(runId);
+      ctl?.abort();
+      return { cancelled: ctl !== undefined };
+    },
+
+    'tokens:copy': async ({ id }) => {
+      account(id);
+      if (!s.clipboard) {
+        throw new AppFailure(appError('CLIPBOARD_UNAVAILABLE', describe('CLIPBOARD_UNAVAILABLE').title));
+      }
+      const token = unwrap(await s.auth.getAccessToken(id));
+      s.clipboard.writeText(token.token);
+      s.activity.add({ accountId: id, kind: 'token', ok: true, message: 'Access token copied to the clipboard' });
+      return { copied: true, ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}) };
+    },
+
+    'report:build': async ({ id }) => {
+      const a = account(id);
+      const state = await tokenState(id).catch(() => undefined);
+      return buildReport({
+        appVersion: s.version,
+        platform: s.platform,
+        account: a,
+        ...(state ? { tokenState: state } : {}),
+        ...(lastProbe.has(id) ? { lastProbe: lastProbe.get(id) as ProbeReport } : {}),
+        activity: s.activity.list(),
+        now: s.clock.now(),
+      });
+    },
+
+    'activity:list': async () => ({ entries: s.activity.list() }),
   };
 }

@@ -41,3 +41,8 @@ export interface TokenSource {
 export const staticToken = (token: string, extra: Omit<AccessToken, 'token'> = {}): TokenSource => ({
   getAccessToken: async () => ({ token, ...extra }),
 });
+
+/** The system clipboard (Electron's clipboard in the app). Absent where there is none (web host). */
+export interface ClipboardPort {
+  writeText(text: string): void;
+}

@@ -1,33 +1,66 @@
 // `npm run dev:web`: the development web host. Prints the URL to open (with the per-launch secret
 // in the fragment) and, for every page the app would open in the system browser, a line
 // `Open in your browser: <url>` (tests read these lines).
+//
+//   --port N          port on 127.0.0.1 (default: any free port)
+//   --data-dir DIR    where account settings and encrypted secrets live
+//   --ca-file FILE    extra trusted CA (PEM) for identity providers, mail servers, autoconfig
+//   --dns H:P[,H:P]   DNS servers for server discovery (default: the system's)
+//   --static DIR      the built renderer (default: out/renderer)
 import { parseArgs } from 'node:util';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { startWebHost } from './server.ts';
-import { createHandlers } from '../core/handlers.ts';
-import { noEncryptionBox } from '../core/memory-secret-box.ts';
+import { createCore } from '../core/compose.ts';
+import { createNodeSecretBox } from '../store/node-secret-box.ts';
 import type { BrowserOpener } from '../core/ports.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const Flags = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),
   static: z.string().default(join(root, 'out', 'renderer')),
+  'data-dir': z.string().default(join(homedir(), '.config', 'mail-oauth-assistant', 'web-host')),
+  'ca-file': z.string().optional(),
+  dns: z
+    .string()
+    .regex(/^[\d.:[\]a-f]+(,[\d.:[\]a-f]+)*$/i, 'a comma-separated list of host:port')
+    .optional(),
 });
+const USAGE = 'Usage: npm run dev:web -- [--port N] [--data-dir DIR] [--ca-file FILE] [--dns HOST:PORT[,...]] [--static DIR]';
 
-function main(): Promise<void> | void {
+async function main(): Promise<void> {
   let flags: z.infer<typeof Flags>;
   try {
-    const { values } = parseArgs({ options: { port: { type: 'string' }, static: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        static: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'ca-file': { type: 'string' },
+        dns: { type: 'string' },
+      },
+      strict: true,
+    });
     flags = Flags.parse(values);
   } catch (error) {
-    console.error(`Usage: npm run dev:web -- [--port N] [--static DIR]\n${error instanceof Error ? error.message : ''}`);
+    const msg = error instanceof z.ZodError ? error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') : error instanceof Error ? error.message : '';
+    console.error(`${USAGE}\n${msg}`);
     process.exit(2);
   }
   if (!existsSync(join(flags.static, 'index.html'))) {
     console.error(`No built renderer in ${flags.static}. Run \`npm run build\` first (npm run dev:web does).`);
     process.exit(2);
+  }
+  let ca: string | undefined;
+  if (flags['ca-file']) {
+    try {
+      ca = readFileSync(flags['ca-file'], 'utf8');
+    } catch {
+      console.error(`Cannot read --ca-file ${flags['ca-file']}.`);
+      process.exit(2);
+    }
   }
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const browser: BrowserOpener = {
@@ -35,20 +68,28 @@ function main(): Promise<void> | void {
       console.log(`Open in your browser: ${url}`);
     },
   };
-  return startWebHost({
-    staticDir: flags.static,
-    port: flags.port,
-    handlers: () =>
-      createHandlers({ shell: 'web-host', version, platform: process.platform, secretBox: noEncryptionBox, browser }),
-  }).then((host) => {
-    console.log(`Mail OAuth Assistant web host: ${host.openUrl}`);
-    console.log('Open that URL in a browser on this machine. Ctrl-C stops the host.');
-    const stop = (): void => {
-      void host.close().then(() => process.exit(0));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const secretBox = await createNodeSecretBox();
+  const core = createCore({
+    shell: 'web-host',
+    version,
+    dataDir: flags['data-dir'],
+    secretBox,
+    browser,
+    ...(ca ? { ca } : {}),
+    ...(flags.dns ? { dnsServers: flags.dns.split(',') } : {}),
   });
+  for (const p of core.accounts.problems) console.error(`Settings: ${p.message} ${p.detail ?? ''}`);
+  if (!secretBox.available) {
+    console.log('No OS keyring found: tokens are kept in memory only and are lost when the host stops.');
+  }
+  const host = await startWebHost({ staticDir: flags.static, port: flags.port, handlers: (emit) => core.handlers(emit) });
+  console.log(`Mail OAuth Assistant web host: ${host.openUrl}`);
+  console.log('Open that URL in a browser on this machine. Ctrl-C stops the host.');
+  const stop = (): void => {
+    void host.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 await main();

@@ -61,6 +61,12 @@ export const generalDiagnoses = {
     fix: ['Restart the app.', 'With the web host: check that `npm run dev:web` is still running.'],
     action: 'retry',
   },
+  CLIPBOARD_UNAVAILABLE: {
+    title: 'No clipboard here',
+    explanation: 'This window cannot reach the system clipboard (the development web host has none).',
+    fix: ['Use the desktop app, or `npm run cli -- token <account>` to print a token for scripts.'],
+    action: 'none',
+  },
   INTERNAL: {
     title: 'Something unexpected went wrong',
     explanation: 'The app hit an error it did not expect. The details below help to fix it.',

@@ -1,19 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dispatch, type Handlers } from '../../electron/core/ipc-dispatch.ts';
-import { createHandlers } from '../../electron/core/handlers.ts';
-import { noEncryptionBox } from '../../electron/core/memory-secret-box.ts';
 import { CHANNELS, contract } from '../../shared/ipc.ts';
 import { isDiagnosisCode } from '../../shared/diagnostics.ts';
+import { testCore } from './core-fixture.ts';
 
 function handlers(opened: string[] = []): Handlers {
-  return createHandlers({
-    shell: 'web-host',
-    version: '1.2.3',
-    platform: 'linux',
-    secretBox: noEncryptionBox,
-    browser: { open: async (url) => void opened.push(url) },
-  });
+  return testCore({ browser: { open: async (url) => void opened.push(url) } }).handlers(() => {});
 }
 
 test('a valid call returns the handler value checked against the contract', async () => {

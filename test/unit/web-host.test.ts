@@ -6,15 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { startWebHost } from '../../electron/web-host/server.ts';
-import { createHandlers } from '../../electron/core/handlers.ts';
-import { noEncryptionBox } from '../../electron/core/memory-secret-box.ts';
+import { testCore } from './core-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'moa-webhost-'));
 writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
 const host = await startWebHost({
   staticDir: dir,
-  handlers: () =>
-    createHandlers({ shell: 'web-host', version: '0.0.0', platform: 'linux', secretBox: noEncryptionBox, browser: { open: async () => {} } }),
+  handlers: (emit) => testCore().handlers(emit),
 });
 after(() => host.close());
 

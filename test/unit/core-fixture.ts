@@ -1,0 +1,22 @@
+// A core over temporary directories for unit tests: the real stores and handlers, with an
+// ephemeral AES-GCM SecretBox (a legitimate SecretBox implementation with a random in-process
+// key, standing in for the OS keyring that test machines do not have).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore, type Core } from '../../electron/core/compose.ts';
+import type { BrowserOpener, SecretBox } from '../../electron/core/ports.ts';
+import { noEncryptionBox } from '../../electron/core/memory-secret-box.ts';
+
+export function testCore(options: { browser?: BrowserOpener; secretBox?: SecretBox } = {}): Core & { dataDir: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'moa-core-'));
+  const core = createCore({
+    shell: 'web-host',
+    version: '1.2.3',
+    platform: 'linux',
+    dataDir,
+    secretBox: options.secretBox ?? noEncryptionBox,
+    browser: options.browser ?? { open: async () => {} },
+  });
+  return { ...core, dataDir };
+}
