@@ -6,10 +6,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openNodeAccountStore, SCHEMA_VERSION } from '../../electron/store/account-store.ts';
-import type { Account } from '../../shared/account.ts';
+import { type Account } from '../../shared/account.ts';
+import type { z } from 'zod';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'moa-accounts-'));
-const account = (id: string, address = 'alice@example.test'): Account => ({
+const account = (id: string, address = 'alice@example.test'): z.input<typeof Account> => ({
   id, label: 'Alice', address, providerId: 'microsoft-365',
   auth: { adapter: 'msal', authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com', clientId: 'cid', flow: 'delegated', oidcMode: false },
   scopes: [], servers: { imap: { enabled: true, host: 'outlook.office365.com', port: 993, security: 'tls' } },

@@ -1,0 +1,235 @@
+// Creates one TokenProvider per account from its AuthSettings and the provider catalog, keeps the
+// account's Identity up to date after each authorization, and does the account-level operations
+// (client secret, token state, remove = revoke + delete secrets + delete record). Its methods
+// return Result values: this is the edge the IPC handlers and the CLI call.
+import * as oidc from 'openid-client';
+import { PROVIDERS, type ProviderEntry } from '../../shared/providers.ts';
+import type { Account, Identity } from '../../shared/account.ts';
+import type { AuthFlow, AuthOutcome } from '../../shared/auth-outcome.ts';
+import { AppFailure, err, ok, type Result } from '../../shared/result.ts';
+import { systemClock, type AccessToken, type BrowserOpener, type Clock } from '../core/ports.ts';
+import type { AccountStore } from '../store/account-store.ts';
+import type { SecretStore } from '../store/secret-store.ts';
+import { authFailure, diagnoseAuthError, failure } from './diagnose.ts';
+import { createHttpFetch, type HttpFetch } from './http.ts';
+import { MsalTokenProvider } from './msal-adapter.ts';
+import { OidcTokenProvider } from './oidc-token-provider.ts';
+import type { AuthorizeOptions, GetTokenOptions, TokenProvider, TokenStateInfo } from './token-provider.ts';
+
+export type AuthServiceOptions = {
+  accounts: AccountStore;
+  secrets: SecretStore;
+  browser: BrowserOpener;
+  clock?: Clock;
+  /** The provider catalog (default: shared/providers.ts). */
+  providers?: readonly ProviderEntry[];
+  /** Extra trusted CA (PEM) for the identity providers: a company proxy CA, the test bench's CA. */
+  httpsCa?: string | readonly string[];
+  /** Replace the HTTP client entirely (wins over httpsCa). */
+  fetch?: HttpFetch;
+  /** MSAL's log lines (redacted). */
+  log?: (line: string) => void;
+  /** Silent renewal that needs the user opens the browser (the app) instead of failing (the CLI). */
+  interactiveFallback?: boolean;
+  refreshMarginMs?: number;
+  interactiveTimeoutMs?: number;
+};
+
+export type IssuerInfo = {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  deviceAuthorizationEndpoint?: string;
+  revocationEndpoint?: string;
+  scopesSupported?: string[];
+};
+
+export class AuthService {
+  readonly #o: AuthServiceOptions;
+  readonly #clock: Clock;
+  readonly #fetch: HttpFetch;
+  readonly #providers = new Map<string, { fingerprint: string; provider: TokenProvider }>();
+  readonly #running = new Map<string, AbortController>();
+
+  constructor(options: AuthServiceOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? systemClock;
+    const httpOptions = options.httpsCa !== undefined ? { ca: options.httpsCa } : {};
+    this.#fetch = options.fetch ?? createHttpFetch(httpOptions);
+  }
+
+  get secretStatus(): SecretStore['status'] {
+    return this.#o.secrets.status;
+  }
+
+  #account(accountId: string): Account {
+    const a = this.#o.accounts.get(accountId);
+    if (!a) throw failure('NOT_FOUND', `No account ${accountId}.`);
+    return a;
+  }
+
+  #catalogEntry(account: Account): ProviderEntry {
+    const list = this.#o.providers ?? PROVIDERS;
+    const entry = list.find((p) => p.id === account.providerId) ?? list.find((p) => p.id === 'generic');
+    if (!entry) throw failure('VALIDATION_FAILED', `Unknown provider ${account.providerId}.`);
+    return entry;
+  }
+
+  /** The account's TokenProvider (a TokenSource for the probe and the CLI). Throws AppFailure. */
+  tokenProvider(accountId: string): TokenProvider {
+    const account = this.#account(accountId);
+    // Recreate when what the provider depends on changed (not for identity / last test updates).
+    const fingerprint = JSON.stringify([account.auth, account.scopes, account.servers, account.address, account.providerId]);
+    const hit = this.#providers.get(accountId);
+    if (hit && hit.fingerprint === fingerprint) return hit.provider;
+    const ctx = {
+      account,
+      provider: this.#catalogEntry(account),
+      secrets: this.#o.secrets,
+      browser: this.#o.browser,
+      clock: this.#clock,
+      fetch: this.#fetch,
+      ...(this.#o.refreshMarginMs !== undefined ? { marginMs: this.#o.refreshMarginMs } : {}),
+      ...(this.#o.interactiveTimeoutMs !== undefined ? { interactiveTimeoutMs: this.#o.interactiveTimeoutMs } : {}),
+    };
+    const provider: TokenProvider =
+      account.auth.adapter === 'msal'
+        ? new MsalTokenProvider({
+            ...ctx,
+            ...(this.#o.log ? { log: this.#o.log } : {}),
+            interactiveFallback: this.#o.interactiveFallback === true,
+          })
+        : new OidcTokenProvider(ctx);
+    this.#providers.set(accountId, { fingerprint, provider });
+    return provider;
+  }
+
+  /** Run a flow for the account; on success its Identity is saved (no token values). */
+  async authorize(accountId: string, flow: AuthFlow, options: AuthorizeOptions = {}): Promise<Result<AuthOutcome>> {
+    const ctl = new AbortController();
+    this.#running.get(accountId)?.abort();
+    this.#running.set(accountId, ctl);
+    const signal = options.signal ? AbortSignal.any([options.signal, ctl.signal]) : ctl.signal;
+    try {
+      const provider = this.tokenProvider(accountId);
+      const outcome = await provider.authorize(flow, { ...options, signal });
+      const identity: Identity = {
+        grantedScopes: outcome.grantedScopes,
+        hasRefreshToken: outcome.hasRefreshToken,
+        authorizedAt: outcome.authorizedAt,
+      };
+      if (outcome.signedInAs !== undefined) identity.username = outcome.signedInAs;
+      if (outcome.expiresAt !== undefined) identity.expiresAt = outcome.expiresAt;
+      if (provider instanceof MsalTokenProvider && provider.lastHomeAccountId !== undefined) identity.homeAccountId = provider.lastHomeAccountId;
+      const current = this.#account(accountId);
+      this.#o.accounts.put({ ...current, identity, updatedAt: this.#clock.now() });
+      return ok(outcome);
+    } catch (e) {
+      return this.#err(e, accountId);
+    } finally {
+      if (this.#running.get(accountId) === ctl) this.#running.delete(accountId);
+    }
+  }
+
+  /** Cancel a running authorization of the account (the UI's Cancel button). */
+  cancel(accountId: string): boolean {
+    const ctl = this.#running.get(accountId);
+    if (!ctl) return false;
+    ctl.abort();
+    return true;
+  }
+
+  async getAccessToken(accountId: string, options: GetTokenOptions = {}): Promise<Result<AccessToken>> {
+    try {
+      return ok(await this.tokenProvider(accountId).getAccessToken(options));
+    } catch (e) {
+      return this.#err(e, accountId);
+    }
+  }
+
+  async setClientSecret(accountId: string, secret: string): Promise<Result<{ stored: boolean; persisted: boolean }>> {
+    try {
+      this.#account(accountId);
+      await this.#o.secrets.set(accountId, 'client-secret', secret);
+      this.#providers.delete(accountId); // the client authentication is part of its configuration
+      return ok({ stored: true, persisted: this.#o.secrets.status.persistent });
+    } catch (e) {
+      return this.#err(e, accountId);
+    }
+  }
+
+  async tokenState(accountId: string): Promise<Result<TokenStateInfo & { accountId: string; hasClientSecret: boolean; persisted: boolean }>> {
+    try {
+      const info = await this.tokenProvider(accountId).state();
+      const hasClientSecret = (await this.#o.secrets.get(accountId, 'client-secret')) !== undefined;
+      return ok({ accountId, ...info, hasClientSecret, persisted: this.#o.secrets.status.persistent });
+    } catch (e) {
+      return this.#err(e, accountId);
+    }
+  }
+
+  async signOut(accountId: string): Promise<Result<{ signedOut: boolean }>> {
+    try {
+      await this.tokenProvider(accountId).signOut();
+      return ok({ signedOut: true });
+    } catch (e) {
+      return this.#err(e, accountId);
+    }
+  }
+
+  /**
+   * Remove an account: revoke at the provider where it can (RFC 7009), then delete every secret
+   * and the record. A failed revocation (provider down) does not keep the account: the local
+   * secrets are deleted anyway and `revoked` says false.
+   */
+  async removeAccount(accountId: string, options: { signal?: AbortSignal } = {}): Promise<Result<{ revoked: boolean; secretsDeleted: boolean }>> {
+    try {
+      const provider = this.tokenProvider(accountId);
+      let revoked = false;
+      try {
+        revoked = (await provider.revoke(options)).revoked;
+      } catch {
+        revoked = false;
+      }
+      await this.#o.secrets.delete(accountId);
+      this.#providers.delete(accountId);
+      this.#o.accounts.remove(accountId);
+      return ok({ revoked, secretsDeleted: true });
+    } catch (e) {
+      return this.#err(e, accountId);
+    }
+  }
+
+  /** Discovery for the wizard's "check issuer" step (RFC 8414 / OIDC Discovery). */
+  async checkIssuer(issuer: string, options: { signal?: AbortSignal } = {}): Promise<Result<IssuerInfo>> {
+    try {
+      const fetchWithSignal: oidc.CustomFetch = (url, init) =>
+        this.#fetch(url, {
+          method: init.method,
+          headers: init.headers,
+          signal: options.signal ? AbortSignal.any([options.signal, ...(init.signal ? [init.signal] : [])]) : init.signal,
+        });
+      const config = await oidc.discovery(new URL(issuer), 'issuer-check', undefined, oidc.None(), {
+        [oidc.customFetch]: fetchWithSignal,
+        timeout: 15,
+      });
+      const m = config.serverMetadata();
+      if (m.authorization_endpoint === undefined || m.token_endpoint === undefined) {
+        throw failure('AUTH_FLOW_UNSUPPORTED', 'The provider metadata lacks an authorization or token endpoint.');
+      }
+      const info: IssuerInfo = { issuer: m.issuer, authorizationEndpoint: m.authorization_endpoint, tokenEndpoint: m.token_endpoint };
+      if (m.device_authorization_endpoint !== undefined) info.deviceAuthorizationEndpoint = m.device_authorization_endpoint;
+      if (m.revocation_endpoint !== undefined) info.revocationEndpoint = m.revocation_endpoint;
+      if (Array.isArray(m.scopes_supported)) info.scopesSupported = m.scopes_supported;
+      return ok(info);
+    } catch (e) {
+      const f = authFailure(e, 'generic');
+      return err(f.appError.code, f.appError.message, f.appError.detail, f.appError.cause);
+    }
+  }
+
+  #err(e: unknown, accountId: string): Result<never> {
+    const a = e instanceof AppFailure ? e.appError : diagnoseAuthError(e, this.#o.accounts.get(accountId)?.providerId ?? 'generic');
+    return err(a.code, a.message, a.detail, a.cause);
+  }
+}

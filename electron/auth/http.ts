@@ -1,0 +1,118 @@
+// The auth layer's HTTP client: a fetch-compatible function over node:https so a private CA (the
+// test bench's, a company's TLS-inspecting proxy CA) can be trusted per client, never through a
+// process-wide setting (NODE_EXTRA_CA_CERTS only works when set before start, AUTH-NOTES.md).
+// Every request has a timeout and honours the caller's AbortSignal.
+import { request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+
+export type HttpFetchInit = {
+  method?: string;
+  headers?: Record<string, string> | Headers;
+  body?: string | URLSearchParams | Uint8Array | ArrayBuffer | null | ReadableStream;
+  signal?: AbortSignal | null;
+  redirect?: string;
+};
+
+/** The subset of fetch that openid-client's customFetch and our MSAL network client use. */
+export type HttpFetch = (url: string, init?: HttpFetchInit) => Promise<Response>;
+
+export type HttpOptions = {
+  /** Extra trusted CA certificate(s), PEM. When given they replace the default roots for this client. */
+  ca?: string | readonly string[];
+  /** Per-request time limit in ms (connect + response). Default 30 s, as openid-client's default. */
+  timeoutMs?: number;
+};
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+
+/** A network-level failure carrying the errno-like `code` that electron/auth/diagnose.ts reads. */
+export class HttpNetworkError extends Error {
+  readonly code: string;
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HttpNetworkError';
+    this.code = code;
+  }
+}
+
+function headerRecord(h: HttpFetchInit['headers']): Record<string, string> {
+  if (!h) return {};
+  if (h instanceof Headers) return Object.fromEntries(h.entries());
+  return { ...h };
+}
+
+async function bodyBytes(body: HttpFetchInit['body']): Promise<Buffer | undefined> {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return Buffer.from(body);
+  if (body instanceof URLSearchParams) return Buffer.from(body.toString());
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (body instanceof Uint8Array) return Buffer.from(body);
+  return Buffer.from(await new Response(body).arrayBuffer());
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  return new DOMException('The operation was aborted', 'AbortError');
+}
+
+export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+  const ca = options.ca === undefined ? undefined : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
+  return async (url, init = {}) => {
+    const target = new URL(url);
+    const signal = init.signal ?? undefined;
+    if (signal?.aborted) throw abortError(signal);
+    const body = await bodyBytes(init.body);
+    const headers = headerRecord(init.headers);
+    if (body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) {
+      headers['content-length'] = String(body.length);
+    }
+    const isHttps = target.protocol === 'https:';
+    if (!isHttps && target.protocol !== 'http:') throw new HttpNetworkError(`unsupported protocol ${target.protocol}`, 'EPROTO');
+    return await new Promise<Response>((resolve, reject) => {
+      let settled = false;
+      const done = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const onResponse = (res: IncomingMessage): void => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e) => done(() => reject(new HttpNetworkError(`response from ${target.origin} failed`, 'ECONNRESET', { cause: e }))));
+        res.on('end', () =>
+          done(() => {
+            const status = res.statusCode ?? 502;
+            const h = new Headers();
+            for (const [k, v] of Object.entries(res.headers)) {
+              if (Array.isArray(v)) for (const x of v) h.append(k, x);
+              else if (v !== undefined) h.set(k, v);
+            }
+            const nullBody = status === 204 || status === 304 || init.method === 'HEAD';
+            resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: h }));
+          }),
+        );
+      };
+      const req = isHttps
+        ? httpsRequest(target, { method: init.method ?? 'GET', headers, ...(ca ? { ca } : {}) }, onResponse)
+        : httpRequest(target, { method: init.method ?? 'GET', headers }, onResponse);
+      const timer = setTimeout(() => {
+        done(() => reject(new HttpNetworkError(`no answer from ${target.origin} within ${timeoutMs} ms`, 'ETIMEDOUT')));
+        req.destroy();
+      }, timeoutMs);
+      const onAbort = (): void => {
+        done(() => reject(abortError(signal as AbortSignal)));
+        req.destroy();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        done(() => reject(new HttpNetworkError(`request to ${target.origin} failed: ${e.code ?? e.message}`, e.code ?? 'ECONNRESET', { cause: e }))),
+      );
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  };
+}
