@@ -1,0 +1,217 @@
+// The one-click connection test: all enabled protocols in parallel, the token fetched in
+// parallel with resolve/connect/TLS (awaited only when a protocol reaches `authenticate`), one
+// overall deadline, a watchdog per step, cancellation through an AbortSignal (every socket
+// closed), progress events per step, and a report whose transcripts carry no secret.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AccessToken, TokenSource } from '../core/ports.ts';
+import { Email, Servers, type ServerSettings } from '../../shared/account.ts';
+import { isDiagnosisCode, type DiagnosisCode } from '../../shared/diagnostics.ts';
+import { PROTOCOLS, providerById, SaslMechanism, type Protocol } from '../../shared/providers.ts';
+import type { ProbeProgress, ProbeReport, ProtocolReport, Step } from '../../shared/probe.ts';
+import { redactText } from '../../shared/redact.ts';
+import { AppFailure } from '../../shared/result.ts';
+import { ProbeFailure, type TokenHints } from './diagnose.ts';
+import type { RunnerContext } from './common.ts';
+import { raceAbort, trustedCAs } from './net.ts';
+import { ProbeSession, type SessionContext } from './session.ts';
+import { probeImap } from './imap.ts';
+import { probePop } from './pop.ts';
+import { probeSmtp } from './smtp.ts';
+
+export type ProbeInput = {
+  address: string;
+  servers: Servers;
+  /** SASL mechanisms the provider accepts, in order of preference (catalog: Microsoft XOAUTH2 only). */
+  mechanisms: readonly SaslMechanism[];
+  token: TokenSource;
+  /** Send a real message to self instead of MAIL FROM/RCPT TO/RSET. */
+  sendTestMessage?: boolean;
+  providerId?: string;
+  accountId?: string;
+  /** Scopes each protocol needs, when not the catalog's (generic providers): lets a refused
+   * token be diagnosed as "missing scope" when the token's granted scopes are known. */
+  scopes?: Partial<Record<Protocol, readonly string[]>>;
+};
+
+export type ProbeOptions = {
+  signal?: AbortSignal;
+  onProgress?: (p: ProbeProgress) => void;
+  /** Extra trusted CA (PEM), added to Node's default roots, not replacing them. */
+  ca?: string | Buffer;
+  timeouts?: { step?: number; overall?: number };
+  runId?: string;
+  /** Clock for durations (tests); defaults to performance.now(). */
+  now?: () => number;
+};
+
+export const DEFAULT_STEP_TIMEOUT_MS = 15_000;
+export const DEFAULT_OVERALL_TIMEOUT_MS = 45_000;
+
+/** The untrusted parts of the input (they may come from IPC or CLI flags). */
+const InputSchema = z.object({
+  address: Email,
+  servers: Servers,
+  mechanisms: z.array(SaslMechanism).min(1),
+  sendTestMessage: z.boolean().optional(),
+  providerId: z.string().optional(),
+  accountId: z.string().optional(),
+  scopes: z.partialRecord(z.enum(['imap', 'pop', 'smtp']), z.array(z.string())).optional(),
+});
+
+const Timeouts = z
+  .object({ step: z.number().int().positive().optional(), overall: z.number().int().positive().optional() })
+  .optional();
+
+const RUNNERS: Record<Protocol, (s: ProbeSession, server: ServerSettings, ctx: RunnerContext) => Promise<void>> = {
+  imap: probeImap,
+  pop: probePop,
+  smtp: probeSmtp,
+};
+
+function tokenErrorCode(error: unknown): DiagnosisCode {
+  if (error instanceof AppFailure && isDiagnosisCode(error.appError.code)) return error.appError.code;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && isDiagnosisCode(code)) return code;
+  return 'TOKEN_UNAVAILABLE';
+}
+
+export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): Promise<ProbeReport> {
+  const parsed = InputSchema.parse(input);
+  const timeouts = Timeouts.parse(options.timeouts);
+  const stepTimeoutMs = timeouts?.step ?? DEFAULT_STEP_TIMEOUT_MS;
+  const overallMs = timeouts?.overall ?? DEFAULT_OVERALL_TIMEOUT_MS;
+  const now = options.now ?? (() => performance.now());
+  const runId = options.runId ?? randomUUID();
+  const startedAt = Date.now();
+  const t0 = now();
+  const secrets: string[] = [];
+  const emit = (p: ProbeProgress): void => {
+    try {
+      options.onProgress?.(p);
+    } catch {
+      // a failing listener must not break the test
+    }
+  };
+
+  // --- token, in parallel with everything before `authenticate` -----------------------------
+  const tokenAbort = new AbortController();
+  let tokenRequested = false;
+  let tokenAbandoned = false;
+  const tokenStep: Step = { step: 'token', status: 'running' };
+  emit({ runId, protocol: 'token', step: 'token', status: 'running', index: 0 });
+  const tokenStart = now();
+  let token: AccessToken | undefined;
+  const tokenPromise: Promise<AccessToken> = Promise.resolve()
+    .then(() => raceAbort(input.token.getAccessToken({ signal: tokenAbort.signal }), tokenAbort.signal))
+    .then(
+      (t) => {
+        token = t;
+        if (t.token.length >= 4) secrets.push(t.token);
+        tokenStep.status = 'ok';
+        tokenStep.ms = now() - tokenStart;
+        const facts = [t.username ? `user ${t.username}` : '', t.expiresAt ? `expires ${new Date(t.expiresAt).toISOString()}` : '']
+          .filter(Boolean)
+          .join(', ');
+        if (facts) tokenStep.detail = facts;
+        emit({ runId, protocol: 'token', step: 'token', status: 'ok', ms: tokenStep.ms, index: 0 });
+        return t;
+      },
+      (error: unknown) => {
+        if (tokenAbandoned) {
+          tokenStep.status = 'skipped';
+          tokenStep.detail = 'not needed: no protocol reached sign-in';
+          emit({ runId, protocol: 'token', step: 'token', status: 'skipped', index: 0 });
+          throw new ProbeFailure('CANCELLED', 'Token not needed');
+        }
+        const code: DiagnosisCode = tokenAbort.signal.aborted && options.signal?.aborted ? 'CANCELLED' : tokenErrorCode(error);
+        tokenStep.status = 'failed';
+        tokenStep.ms = now() - tokenStart;
+        tokenStep.code = code;
+        const message = error instanceof Error ? error.message : String(error);
+        tokenStep.detail = redactText(message, secrets);
+        emit({ runId, protocol: 'token', step: 'token', status: 'failed', ms: tokenStep.ms, code, index: 0 });
+        throw new ProbeFailure(code, 'No access token', { cause: error });
+      },
+    );
+  tokenPromise.catch(() => undefined); // awaited by the protocols that need it
+
+  const provider = parsed.providerId ? providerById(parsed.providerId) : undefined;
+  const tokenHints = (protocol: Protocol): TokenHints => {
+    if (!token) return {};
+    const hints: TokenHints = {};
+    if (token.expiresAt !== undefined && token.expiresAt <= Date.now()) hints.expired = true;
+    if (token.username && token.username.toLowerCase() !== parsed.address) hints.otherUser = true;
+    const needed = parsed.scopes?.[protocol] ?? provider?.protocolScopes[protocol] ?? [];
+    if (token.scopes && needed.length > 0 && !needed.some((s) => token?.scopes?.includes(s))) hints.missingScope = true;
+    return hints;
+  };
+
+  const ca = trustedCAs(options.ca);
+  const sessionCtx: SessionContext = { runId, onProgress: emit, now, stepTimeoutMs, secrets };
+  const sessions: ProbeSession[] = [];
+  const runs: Promise<void>[] = [];
+  for (const protocol of PROTOCOLS) {
+    const server = parsed.servers[protocol];
+    if (!server?.enabled) continue;
+    const session = new ProbeSession(protocol, server.host, server.port, server.security, sessionCtx);
+    sessions.push(session);
+    const ctx: RunnerContext = {
+      address: parsed.address,
+      mechanisms: parsed.mechanisms,
+      providerId: parsed.providerId,
+      ca,
+      getToken: () => {
+        tokenRequested = true;
+        return raceAbort(tokenPromise, session.signal);
+      },
+      tokenHints: () => tokenHints(protocol),
+      sendTestMessage: parsed.sendTestMessage === true,
+      stepTimeoutMs,
+    };
+    runs.push(
+      RUNNERS[protocol](session, server, ctx).catch((error: unknown) => {
+        // Runners diagnose their own failures; this is the net for a bug in one.
+        session.fail('INTERNAL', { detail: redactText(error instanceof Error ? error.message : String(error), secrets) });
+      }),
+    );
+  }
+
+  // --- cancellation and the overall deadline ------------------------------------------------
+  const abortAll = (kind: 'cancel' | 'deadline'): void => {
+    tokenAbort.abort();
+    for (const s of sessions) s.abort({ kind });
+  };
+  const onCancel = (): void => abortAll('cancel');
+  if (options.signal?.aborted) onCancel();
+  else options.signal?.addEventListener('abort', onCancel, { once: true });
+  const deadline = setTimeout(() => abortAll('deadline'), overallMs);
+
+  try {
+    await Promise.all(runs);
+    if (tokenStep.status === 'running') {
+      if (tokenRequested || sessions.length === 0) await tokenPromise.catch(() => undefined);
+      else {
+        // Every protocol stopped before sign-in: the token is not needed; stop waiting for it.
+        tokenAbandoned = true;
+        tokenAbort.abort();
+        await tokenPromise.catch(() => undefined);
+      }
+    }
+  } finally {
+    clearTimeout(deadline);
+    options.signal?.removeEventListener('abort', onCancel);
+  }
+
+  const protocols: ProtocolReport[] = sessions.map((s) => s.report());
+  const report: ProbeReport = {
+    address: parsed.address,
+    startedAt,
+    ms: now() - t0,
+    ok: protocols.length > 0 && protocols.every((p) => p.ok) && tokenStep.status === 'ok',
+    token: tokenStep,
+    protocols,
+  };
+  if (parsed.accountId) report.accountId = parsed.accountId;
+  return report;
+}
