@@ -10,9 +10,30 @@ import tls from 'node:tls';
  * Passing `ca` to tls.connect replaces the defaults, so the defaults are added back explicitly. */
 export function trustedCAs(extraCa?: string | Buffer): string[] | undefined {
   if (extraCa === undefined) return undefined;
-  const defaults =
-    typeof tls.getCACertificates === 'function' ? tls.getCACertificates('default') : [...tls.rootCertificates];
-  return [...defaults, extraCa.toString()];
+  const key = extraCa.toString();
+  let list = caLists.get(key);
+  if (!list) {
+    const defaults =
+      typeof tls.getCACertificates === 'function' ? tls.getCACertificates('default') : [...tls.rootCertificates];
+    list = [...defaults, key];
+    if (caLists.size >= 8) caLists.clear();
+    caLists.set(key, list);
+  }
+  return list;
+}
+
+// Building a TLS context parses every CA certificate (~150 roots): doing it per connection cost
+// most of the client's CPU when many accounts are tested at once. One context per trust list.
+const caLists = new Map<string, string[]>();
+const contexts = new WeakMap<string[], tls.SecureContext>();
+
+function secureContextFor(ca: string[]): tls.SecureContext {
+  let ctx = contexts.get(ca);
+  if (!ctx) {
+    ctx = tls.createSecureContext({ ca });
+    contexts.set(ca, ctx);
+  }
+  return ctx;
 }
 
 /** SNI must not carry an IP address (RFC 6066 section 3). */
@@ -103,7 +124,7 @@ export function tlsOptions(p: TlsParams): tls.ConnectionOptions {
   const o: tls.ConnectionOptions = { rejectUnauthorized: true, host: p.host };
   const sni = sniName(p.host);
   if (sni) o.servername = sni;
-  if (p.ca) o.ca = p.ca;
+  if (p.ca) o.secureContext = secureContextFor(p.ca);
   return o;
 }
 
