@@ -4,10 +4,15 @@ import type { AppError } from '../../shared/result.ts';
 import { getApi } from './bridge.ts';
 import { ErrorPanel } from './components/error-panel.tsx';
 import { StatusFooter } from './components/status-footer.tsx';
+import { Dashboard } from './dashboard/dashboard.tsx';
+import { Wizard, type WizardEntry } from './wizard/wizard.tsx';
+
+type View = { kind: 'dashboard' } | { kind: 'wizard'; entry: WizardEntry; key: number };
 
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<AppError | null>(null);
+  const [view, setView] = useState<View>({ kind: 'dashboard' });
 
   useEffect(() => {
     void getApi()['app:info']({}).then((r) => {
@@ -16,20 +21,28 @@ export function App() {
     });
   }, []);
 
+  const open = (entry: WizardEntry): void => setView({ kind: 'wizard', entry, key: Date.now() });
+
   return (
     <div className="shell">
       <header className="topbar">
-        <h1 className="brand">Mail OAuth Assistant</h1>
+        <span className="brand">Mail OAuth Assistant</span>
+        <nav className="topnav" aria-label="Main">
+          <button type="button" className={`nav-link${view.kind === 'dashboard' ? ' active' : ''}`} aria-current={view.kind === 'dashboard' ? 'page' : undefined} onClick={() => setView({ kind: 'dashboard' })}>
+            Accounts
+          </button>
+          <button type="button" className={`nav-link${view.kind === 'wizard' ? ' active' : ''}`} aria-current={view.kind === 'wizard' ? 'page' : undefined} onClick={() => open({})}>
+            Add account
+          </button>
+        </nav>
       </header>
-      <main className="content" aria-live="polite">
+      <main className="content">
         {error ? <ErrorPanel error={error} /> : null}
-        <section className="empty-state" aria-labelledby="welcome-title">
-          <h2 id="welcome-title">Get a mail account working with OAuth 2.0</h2>
-          <p>
-            Microsoft and Google no longer accept passwords for IMAP, POP and SMTP. This assistant registers the app with
-            your provider, signs you in, keeps the tokens safe and proves the connection works.
-          </p>
-        </section>
+        {error?.code === 'FORBIDDEN_SENDER' ? null : view.kind === 'dashboard' ? (
+          <Dashboard onOpen={open} />
+        ) : (
+          <Wizard key={view.key} entry={view.entry} onExit={() => setView({ kind: 'dashboard' })} />
+        )}
       </main>
       <StatusFooter info={info} />
     </div>

@@ -1,0 +1,134 @@
+import type { Account } from '../../../shared/account.ts';
+import { describe } from '../../../shared/diagnostics.ts';
+import type { TokenState } from '../../../shared/ipc.ts';
+import { providerById } from '../../../shared/providers.ts';
+import { Spinner } from '../components/spinner.tsx';
+import { formatClock, relativeTime } from '../format.ts';
+import { ACTION_STEP, STEP_TITLES, type WizardStep } from '../wizard/draft.ts';
+
+export type RowAction = 'continue' | 'test' | 'reauthorize' | 'edit-servers' | 'copy-token' | 'report' | 'remove';
+
+export type RowNote = { kind: 'ok' | 'bad' | 'info'; text: string };
+
+function tokenText(t: TokenState | undefined): { text: string; tone: 'ok' | 'warn' | 'bad' | 'muted' } {
+  if (!t) return { text: 'Token state unknown', tone: 'muted' };
+  switch (t.state) {
+    case 'valid':
+      return { text: `Token valid until ${t.expiresAt ? `${formatClock(t.expiresAt)} (${relativeTime(t.expiresAt)})` : 'further notice'}`, tone: 'ok' };
+    case 'expired':
+      return t.hasRefreshToken ? { text: 'Token expired: renews by itself at the next use', tone: 'ok' } : { text: 'Token expired: sign in again', tone: 'warn' };
+    case 'needs-reauth':
+      return { text: 'Needs re-authorize', tone: 'bad' };
+    default:
+      return { text: 'Not signed in yet', tone: 'warn' };
+  }
+}
+
+/** One account on the dashboard: provider, address, token state, last test, actions. */
+export function AccountRow({
+  account,
+  token,
+  testing,
+  note,
+  onAction,
+  onFix,
+}: {
+  account: Account;
+  token: TokenState | undefined;
+  testing: boolean;
+  note: RowNote | undefined;
+  onAction: (a: RowAction) => void;
+  onFix: (step: WizardStep) => void;
+}) {
+  const provider = providerById(account.providerId);
+  const draft = account.status === 'draft';
+  const t = tokenText(token);
+  const last = account.lastTest;
+  const fixCode = last && !last.ok ? last.codes[0] : undefined;
+  const fixStep = fixCode ? ACTION_STEP[describe(fixCode).action] : undefined;
+  const id = `acct-${account.id}`;
+  return (
+    <li className="account card" aria-labelledby={`${id}-addr`}>
+      <div className="account-head">
+        <div>
+          <h3 id={`${id}-addr`} className="account-address">
+            {account.address}
+          </h3>
+          <p className="small muted">{provider?.label ?? account.providerId}</p>
+        </div>
+        {draft ? (
+          <span className="chip warn">Setup not finished</span>
+        ) : testing ? (
+          <span className="chip muted">
+            <Spinner /> Testing…
+          </span>
+        ) : last ? (
+          <span className={`chip ${last.ok ? 'ok' : 'bad'}`}>{last.ok ? '✓ Works' : '✕ Last test failed'}</span>
+        ) : (
+          <span className="chip muted">Not tested</span>
+        )}
+      </div>
+      <dl className="account-facts small">
+        {draft ? (
+          <>
+            <dt>Setup</dt>
+            <dd>Stopped at “{STEP_TITLES[account.wizardStep ?? 'account']}”: continue where you left off.</dd>
+          </>
+        ) : (
+          <>
+            <dt>Token</dt>
+            <dd className={`${t.tone}-text`}>{t.text}</dd>
+            <dt>Last test</dt>
+            <dd>
+              {last ? (
+                <>
+                  {last.ok ? 'Passed' : 'Failed'} {relativeTime(last.at)}: {last.summary}
+                </>
+              ) : (
+                'Never run'
+              )}
+            </dd>
+          </>
+        )}
+      </dl>
+      {note ? (
+        <p className={`row-note ${note.kind}`} role="status">
+          {note.text}
+        </p>
+      ) : null}
+      <div className="account-actions">
+        {draft ? (
+          <button type="button" className="button small primary" onClick={() => onAction('continue')}>
+            Continue setup
+          </button>
+        ) : (
+          <>
+            {fixStep ? (
+              <button type="button" className="button small primary" onClick={() => onFix(fixStep)}>
+                Fix: {STEP_TITLES[fixStep]}
+              </button>
+            ) : null}
+            <button type="button" className="button small" onClick={() => onAction('test')} disabled={testing}>
+              Test again
+            </button>
+            <button type="button" className="button small" onClick={() => onAction('reauthorize')}>
+              Re-authorize
+            </button>
+            <button type="button" className="button small" onClick={() => onAction('edit-servers')}>
+              Edit servers
+            </button>
+            <button type="button" className="button small" onClick={() => onAction('copy-token')}>
+              Copy token
+            </button>
+            <button type="button" className="button small" onClick={() => onAction('report')}>
+              Export report
+            </button>
+          </>
+        )}
+        <button type="button" className="button small danger-ghost" onClick={() => onAction('remove')}>
+          Remove
+        </button>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,243 @@
+import { useState, type FormEvent } from 'react';
+import { MICROSOFT_CLOUDS } from '../../../shared/providers.ts';
+import type { LinkId } from '../../../shared/ipc.ts';
+import {
+  audienceForTenant,
+  azureCliAppOnlyScript,
+  azureCliDelegatedScript,
+  exchangeAppOnlyScript,
+  graphPowerShellDelegatedScript,
+  isGuid,
+} from '../../../shared/registration-scripts.ts';
+import { getApi } from '../bridge.ts';
+import { StepNav } from '../components/step-nav.tsx';
+import { Tabs } from '../components/tabs.tsx';
+import { TextField } from '../components/text-field.tsx';
+import { isUserScoped, issuerToCheck, protocolsOf, providerOf, registerErrors, scopesOf, splitScopes, type Draft } from './draft.ts';
+import { GuideChecklist } from './guide-checklist.tsx';
+import { IssuerCheck } from './issuer-check.tsx';
+import { guideFor } from './register-guide.ts';
+import { ScriptPanel } from './script-panel.tsx';
+import { SecretField } from './secret-field.tsx';
+import type { StepProps } from './step-props.ts';
+
+type Props = StepProps & {
+  secretStored: boolean;
+  onSecretStored: () => void;
+  ensureSaved: () => Promise<string | undefined>;
+};
+
+const SPECIAL_TENANTS = ['common', 'organizations', 'consumers'];
+
+/** Step 2: register the app with the provider (portal checklist or one-paste script) and copy the
+ * ids back; formats are checked as typed and the tenant / issuer is looked up online. */
+export function StepRegister({ draft, update, next, back, secretStored, onSecretStored, ensureSaved }: Props) {
+  const provider = providerOf(draft);
+  const [submitted, setSubmitted] = useState(false);
+  const [tab, setTab] = useState('portal');
+  if (!provider) return null;
+
+  const msal = provider.adapter === 'msal';
+  const appOnly = msal && draft.flow === 'app-only';
+  const protocols = protocolsOf(draft);
+  const errors = registerErrors(draft, { secretStored });
+  const guide = guideFor({ provider, draft, protocols });
+  const set = (patch: Partial<Draft>): void => update((d) => ({ ...d, ...patch }));
+  const openLink = (link: LinkId): void => void getApi()['links:open']({ link });
+  const canSave = draft.clientId.trim() !== '' && !errors.clientId && !errors.tenant && !errors.issuer;
+  const tenant = draft.tenant.trim();
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    setSubmitted(true);
+    if (Object.keys(errors).length === 0) next();
+  };
+
+  const tabs = msal
+    ? appOnly
+      ? [
+          { id: 'portal', label: 'Step by step in the portal' },
+          { id: 'az', label: 'Azure CLI script' },
+        ]
+      : [
+          { id: 'portal', label: 'Step by step in the portal' },
+          { id: 'az', label: 'Azure CLI script' },
+          { id: 'ps', label: 'Graph PowerShell script' },
+        ]
+    : [];
+  const scriptInput = { displayName: draft.appName.trim(), audience: audienceForTenant(draft.tenant), protocols };
+
+  return (
+    <form className="step" onSubmit={submit} noValidate aria-labelledby="step-title">
+      <div className="step-body">
+        <h2 id="step-title">Register the assistant with {provider.label}</h2>
+        <div className="register-grid">
+          <section aria-label="How to register">
+            {tabs.length > 0 ? <Tabs tabs={tabs} active={tab} onChange={setTab} label="How to register" idPrefix="register-tab" /> : null}
+            <div id="register-tab-panel" role={tabs.length > 0 ? 'tabpanel' : undefined} aria-labelledby={tabs.length > 0 ? `register-tab-${tab}` : undefined}>
+              {tab === 'portal' || tabs.length === 0 ? (
+                <GuideChecklist
+                  guide={guide}
+                  checked={draft.checked}
+                  onToggle={(id, on) => update((d) => ({ ...d, checked: on ? [...new Set([...d.checked, id])] : d.checked.filter((x) => x !== id) }))}
+                  onOpenLink={openLink}
+                />
+              ) : null}
+              {tab === 'az' && !appOnly ? (
+                <ScriptPanel
+                  result={azureCliDelegatedScript(scriptInput)}
+                  label="Azure CLI script"
+                  intro="Paste into Azure Cloud Shell (Bash). It creates the registration with only the permissions you chose, then prints the client and tenant IDs to paste on the right."
+                />
+              ) : null}
+              {tab === 'az' && appOnly ? (
+                <ScriptPanel
+                  result={azureCliAppOnlyScript({ displayName: draft.appName.trim(), protocols })}
+                  label="Azure CLI script"
+                  intro="As an admin, paste into Azure Cloud Shell (Bash). It registers the app, adds and consents the Exchange permissions, creates a secret and prints every value to paste on the right."
+                />
+              ) : null}
+              {tab === 'ps' ? (
+                <ScriptPanel
+                  result={graphPowerShellDelegatedScript(scriptInput)}
+                  label="Microsoft Graph PowerShell script"
+                  intro="Paste into PowerShell with the Microsoft.Graph module. It prints the client and tenant IDs to paste on the right."
+                />
+              ) : null}
+              {tab !== 'portal' ? (
+                <TextField label="App name in the script" value={draft.appName} onChange={(v) => set({ appName: v })} hint="Letters, digits, spaces and . _ ( ) -" />
+              ) : null}
+            </div>
+            {provider.notes.length > 0 ? (
+              <div className="callout info small notes">
+                <strong>Good to know</strong>
+                <ul>
+                  {provider.notes.map((n) => (
+                    <li key={n}>{n}</li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+          </section>
+
+          <section className="paste-card card" aria-labelledby="paste-title">
+            <h3 id="paste-title">Paste back here</h3>
+            {msal && MICROSOFT_CLOUDS.length > 1 ? (
+              <div className="field">
+                <label htmlFor="cloud">Microsoft cloud</label>
+                <select id="cloud" className="input" value={draft.cloudId} onChange={(e) => set({ cloudId: e.target.value })}>
+                  {MICROSOFT_CLOUDS.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            ) : null}
+            {msal ? (
+              <TextField
+                label="Directory (tenant) ID"
+                mono
+                value={draft.tenant}
+                onChange={(v) => set({ tenant: v })}
+                error={errors.tenant}
+                showError={submitted || draft.tenant !== ''}
+                hint={appOnly ? 'A GUID from the app’s Overview page.' : 'From the app’s Overview page, or organizations / consumers / common.'}
+              />
+            ) : null}
+            {!msal ? (
+              <TextField
+                label="Issuer (discovery URL)"
+                mono
+                type="url"
+                placeholder="https://login.example.com"
+                value={draft.issuer}
+                readOnly={provider.issuer !== undefined}
+                onChange={(v) => set({ issuer: v })}
+                error={errors.issuer}
+                showError={submitted || draft.issuer !== ''}
+              />
+            ) : null}
+            <IssuerCheck
+              issuer={issuerToCheck(draft)}
+              what={msal ? 'tenant' : 'issuer'}
+              wantedScopes={isUserScoped(provider) ? splitScopes(draft.mailScopes) : []}
+              skipReason={
+                msal && SPECIAL_TENANTS.includes(tenant.toLowerCase())
+                  ? `“${tenant}” is not a single tenant, so there is nothing to look up: the sign-in decides.`
+                  : msal && errors.tenant
+                    ? 'Enter a tenant ID or verified domain to look it up.'
+                    : undefined
+              }
+            />
+            <TextField
+              label={msal ? 'Application (client) ID' : 'Client ID'}
+              mono
+              value={draft.clientId}
+              onChange={(v) => set({ clientId: v })}
+              error={errors.clientId}
+              showError={submitted || draft.clientId !== ''}
+              placeholder={msal ? '00000000-0000-0000-0000-000000000000' : ''}
+            />
+            {isUserScoped(provider) ? (
+              <TextField
+                label="Mail scopes"
+                mono
+                value={draft.mailScopes}
+                onChange={(v) => set({ mailScopes: v })}
+                error={errors.mailScopes}
+                showError={submitted}
+                hint={`Space separated, as the provider documents them for IMAP/SMTP (e.g. “imap smtp” or a URL). Added: ${provider.baseScopes.join(' ')}.`}
+              />
+            ) : (
+              <p className="small muted scopes-line">
+                Requests: <code>{scopesOf(draft).join(' ')}</code>
+              </p>
+            )}
+            {provider.clientSecretRequired || appOnly || provider.id === 'generic' ? (
+              <SecretField
+                label="Client secret"
+                required={provider.clientSecretRequired || appOnly}
+                hint={appOnly ? 'The secret’s Value. Stored encrypted; never shown again.' : 'Stored encrypted by the operating system; never shown again.'}
+                stored={secretStored}
+                canSave={canSave}
+                ensureSaved={ensureSaved}
+                onStored={onSecretStored}
+                error={submitted ? errors.secret : undefined}
+              />
+            ) : null}
+            {appOnly ? (
+              <>
+                <TextField
+                  label="Enterprise application object ID"
+                  mono
+                  value={draft.spObjectId}
+                  onChange={(v) => set({ spObjectId: v })}
+                  error={draft.spObjectId !== '' && !isGuid(draft.spObjectId) ? 'A GUID from Enterprise applications > your app > Overview.' : undefined}
+                  hint="For the Exchange PowerShell below."
+                />
+                <TextField label="Mailbox the app may use" type="email" value={draft.mailbox || draft.address} onChange={(v) => set({ mailbox: v })} />
+              </>
+            ) : null}
+          </section>
+        </div>
+        {appOnly ? (
+          <section className="exchange-ps" aria-label="Exchange Online PowerShell">
+            <h3>Give the app its mailbox (Exchange Online PowerShell)</h3>
+            <ScriptPanel
+              result={exchangeAppOnlyScript({
+                appId: draft.clientId,
+                servicePrincipalObjectId: draft.spObjectId,
+                mailbox: draft.mailbox || draft.address,
+                displayName: draft.appName.trim(),
+                protocols,
+              })}
+              label="Exchange Online PowerShell"
+              intro="Run as an Exchange administrator. It registers the service principal, grants it the mailbox and switches on what the chosen protocols need."
+            />
+          </section>
+        ) : null}
+      </div>
+      <StepNav onBack={back} nextLabel="Next: sign in" status={submitted && Object.keys(errors).length > 0 ? <span className="warn-text">Some fields need attention.</span> : null} />
+    </form>
+  );
+}

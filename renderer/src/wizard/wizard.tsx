@@ -1,0 +1,211 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Email, type Identity } from '../../../shared/account.ts';
+import type { AuthOutcome } from '../../../shared/auth-outcome.ts';
+import type { DiscoveryResult } from '../../../shared/discovery.ts';
+import type { ProbeReport } from '../../../shared/probe.ts';
+import { providerById } from '../../../shared/providers.ts';
+import type { AppError } from '../../../shared/result.ts';
+import { getApi } from '../bridge.ts';
+import { ErrorPanel } from '../components/error-panel.tsx';
+import { Stepper } from '../components/stepper.tsx';
+import { Spinner } from '../components/spinner.tsx';
+import { STEPS, fromAccount, newDraft, withProvider, type Draft, type WizardStep } from './draft.ts';
+import { dropNewDraft, loadExtras, loadNewDraft } from './local-store.ts';
+import { StepAccount } from './step-account.tsx';
+import { StepAuthorize } from './step-authorize.tsx';
+import { StepConfigure } from './step-configure.tsx';
+import { StepDone } from './step-done.tsx';
+import { StepRegister } from './step-register.tsx';
+import { StepTest } from './step-test.tsx';
+import { useDraftSaver } from './use-draft-saver.ts';
+
+export type WizardEntry = { accountId?: string; startAt?: WizardStep; resumeNew?: boolean };
+
+/** The guided setup: one component per step; the draft is saved as it goes, so leaving and coming
+ * back resumes, a failure loses nothing, and Back works everywhere. */
+export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => void }) {
+  const [draft, setDraft] = useState<Draft | null>(entry.accountId ? null : ((entry.resumeNew ? loadNewDraft() : undefined) ?? newDraft()));
+  const [loadError, setLoadError] = useState<AppError | null>(null);
+  const [reached, setReached] = useState(0);
+  const [secretStored, setSecretStored] = useState(false);
+  const [identity, setIdentity] = useState<Identity | undefined>(undefined);
+  const [outcome, setOutcome] = useState<AuthOutcome | null>(null);
+  const [report, setReport] = useState<ProbeReport | null>(null);
+  const [discovery, setDiscovery] = useState<DiscoveryResult | null>(null);
+  const [discovering, setDiscovering] = useState(false);
+  const discoveringFor = useRef<string | null>(null);
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const firstStep = useRef(true);
+
+  // Load an existing account (resume a draft, or edit a ready one at a given step).
+  useEffect(() => {
+    if (!entry.accountId) {
+      if (!entry.resumeNew) dropNewDraft();
+      setReached(STEPS.indexOf(draft?.step ?? 'account'));
+      return;
+    }
+    const id = entry.accountId;
+    void (async () => {
+      const list = await getApi()['accounts:list']({});
+      if (!list.ok) return setLoadError(list.error);
+      const a = list.value.accounts.find((x) => x.id === id);
+      if (!a) return setLoadError({ code: 'NOT_FOUND', message: 'That account no longer exists.' });
+      const d = fromAccount(a, loadExtras(a.id));
+      if (entry.startAt) d.step = entry.startAt;
+      setDraft(d);
+      setIdentity(a.identity);
+      setReached(a.status === 'ready' ? STEPS.length - 1 : Math.max(STEPS.indexOf(d.step), STEPS.indexOf(a.wizardStep ?? 'account')));
+      const ts = await getApi()['accounts:token-state']({ id });
+      if (ts.ok) setSecretStored(ts.value.hasClientSecret);
+    })();
+    // Entry is fixed for the wizard's lifetime (the app remounts it with a key).
+
+  }, []);
+
+  const onId = useCallback((id: string) => setDraft((d) => (d && !d.id ? { ...d, id } : d)), []);
+  const saver = useDraftSaver(draft ?? newDraft(), onId, draft !== null);
+
+  const update = useCallback((fn: (d: Draft) => Draft) => setDraft((d) => (d ? fn(d) : d)), []);
+
+  const goTo = useCallback((step: WizardStep) => {
+    setDraft((d) => (d ? { ...d, step } : d));
+    setReached((r) => Math.max(r, STEPS.indexOf(step)));
+  }, []);
+
+  // Move focus to the new step's heading, so keyboard and screen reader users land on it.
+  useEffect(() => {
+    if (!draft) return;
+    if (firstStep.current) {
+      firstStep.current = false;
+      return;
+    }
+    const h = bodyRef.current?.querySelector<HTMLElement>('h2');
+    if (h) {
+      h.tabIndex = -1;
+      h.focus();
+    }
+  }, [draft?.step]);
+
+  // A report describes the settings it ran with: once they change, it is stale.
+  const serversKey = draft ? JSON.stringify([draft.servers, draft.clientId, draft.issuer, draft.tenant]) : '';
+  useEffect(() => setReport(null), [serversKey]);
+
+  const address = draft?.address.trim().toLowerCase() ?? '';
+  const addressValid = Email.safeParse(address).success;
+
+  const discover = useCallback(
+    (force: boolean) => {
+      if (!addressValid) return;
+      if (!force && (discoveringFor.current === address || discovery?.address === address)) return;
+      discoveringFor.current = address;
+      setDiscovering(true);
+      void getApi()['discover:servers']({ address }).then((r) => {
+        if (discoveringFor.current !== address) return;
+        discoveringFor.current = null;
+        setDiscovering(false);
+        if (!r.ok) return;
+        setDiscovery(r.value);
+        const detected = r.value.provider ? providerById(r.value.provider.id) : undefined;
+        if (detected) {
+          setDraft((d) =>
+            d && !d.providerPicked && d.providerId !== detected.id && d.address.trim().toLowerCase() === address ? withProvider(d, detected, false) : d,
+          );
+        }
+      });
+    },
+    [address, addressValid, discovery?.address],
+  );
+
+  // Step 1 looks the domain up as soon as the address is complete (MX tells the provider).
+  useEffect(() => {
+    if (draft?.step !== 'account' || !addressValid) return;
+    const t = setTimeout(() => discover(false), 700);
+    return () => clearTimeout(t);
+  }, [draft?.step, addressValid, discover]);
+
+  if (loadError) {
+    return (
+      <div className="wizard">
+        <ErrorPanel error={loadError} />
+        <button type="button" className="button" onClick={onExit}>
+          Back to accounts
+        </button>
+      </div>
+    );
+  }
+  if (!draft) {
+    return (
+      <div className="wizard loading" role="status">
+        <Spinner /> Loading the account…
+      </div>
+    );
+  }
+
+  const index = STEPS.indexOf(draft.step);
+  const back = (): void => {
+    const prev = STEPS[index - 1];
+    if (prev) goTo(prev);
+    else onExit();
+  };
+  const next = (): void => {
+    const n = STEPS[index + 1];
+    if (n) goTo(n);
+  };
+  const common = { draft, update, next, back, goTo };
+  const ensureSaved = saver.saveNow;
+
+  const finish = (): void => {
+    update((d) => ({ ...d, status: 'ready', step: 'done' }));
+    setReached(STEPS.length - 1);
+  };
+
+  const exit = (): void => {
+    void saver.saveNow().then(onExit);
+  };
+
+  return (
+    <div className="wizard">
+      <div className="wizard-head">
+        <h1 className="wizard-title">{draft.status === 'ready' ? `Edit ${draft.address}` : draft.address ? `Set up ${draft.address}` : 'Add a mail account'}</h1>
+        <span className="save-state small" role="status">
+          {saver.error ? (
+            <span className="bad-text" title={saver.error.detail}>
+              Not saved: {saver.error.message}
+            </span>
+          ) : saver.saving ? (
+            'Saving…'
+          ) : draft.id ? (
+            'Saved as you go'
+          ) : (
+            ''
+          )}
+        </span>
+        <button type="button" className="button small" onClick={exit}>
+          {draft.status === 'ready' ? 'Close' : 'Finish later'}
+        </button>
+      </div>
+      <Stepper current={draft.step} reached={reached} onGo={goTo} />
+      <div className="wizard-body" ref={bodyRef}>
+        {draft.step === 'account' ? <StepAccount {...common} discovery={discovery} discovering={discovering} onCancel={exit} /> : null}
+        {draft.step === 'register' ? (
+          <StepRegister {...common} secretStored={secretStored} onSecretStored={() => setSecretStored(true)} ensureSaved={ensureSaved} />
+        ) : null}
+        {draft.step === 'authorize' ? (
+          <StepAuthorize
+            {...common}
+            ensureSaved={ensureSaved}
+            outcome={outcome}
+            onOutcome={(o) => {
+              setOutcome(o);
+              setIdentity({ grantedScopes: o.grantedScopes, hasRefreshToken: o.hasRefreshToken, authorizedAt: o.authorizedAt, ...(o.signedInAs ? { username: o.signedInAs } : {}) });
+            }}
+            identity={identity}
+          />
+        ) : null}
+        {draft.step === 'configure' ? <StepConfigure {...common} discovery={discovery} discovering={discovering} discover={discover} /> : null}
+        {draft.step === 'test' ? <StepTest {...common} next={finish} ensureSaved={ensureSaved} report={report} onReport={setReport} /> : null}
+        {draft.step === 'done' ? <StepDone draft={draft} report={report} outcome={outcome} onFinish={exit} onTestAgain={() => goTo('test')} /> : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,129 @@
+// The accounts dashboard in real Chromium against the bench: token state and last test, "test
+// again", the copy-token warning dialog (keyboard: Escape cancels), the redacted report saved as a
+// file, remove with a confirmation, the activity log, and resuming a draft where it was left.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { benchInfo, loginWithHttp } from '../bench/client.ts';
+import { describe as diagnosis } from '../../shared/diagnostics.ts';
+import { launchChromium } from './helpers.ts';
+import { openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
+
+let bench: WizardBench;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+/** Call a channel of the web host directly (seeding only; the UI is what is tested). */
+async function ipc<T>(channel: string, input: unknown): Promise<T> {
+  const url = new URL(bench.host.openUrl);
+  const secret = /secret=([\w-]+)/.exec(url.hash)?.[1] ?? '';
+  const res = await fetch(`${url.origin}/ipc/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
+  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
+  return body.value as T;
+}
+
+function accountInput(address: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const info = benchInfo();
+  const main = info.mail.main;
+  return {
+    label: address,
+    address,
+    providerId: 'generic',
+    auth: { adapter: 'oidc', issuer: info.issuer, clientId: 'native-app', flow: 'delegated', authParams: {} },
+    scopes: ['imap', 'smtp', 'openid', 'email', 'offline_access'],
+    servers: {
+      imap: { enabled: true, host: main.imap.tls.host, port: main.imap.tls.port, security: 'tls' },
+      smtp: { enabled: true, host: main.smtp.starttls.host, port: main.smtp.starttls.port, security: 'starttls' },
+    },
+    status: 'ready',
+    wizardStep: 'done',
+    ...extra,
+  };
+}
+
+before(async () => {
+  bench = await startWizardBench();
+  browser = await launchChromium();
+  const ready = await ipc<{ id: string }>('accounts:save', { account: accountInput('alice@example.test') });
+  const signIn = ipc('auth:start', { id: ready.id, flow: 'browser' });
+  await loginWithHttp(await bench.host.waitForOpened(1), { user: 'alice@example.test', deliver: true });
+  await signIn;
+  await ipc('accounts:save', { account: accountInput('bob@example.test', { status: 'draft', wizardStep: 'register' }) });
+  ({ page, errors } = await openApp(browser, bench.host));
+});
+after(async () => {
+  await browser?.close();
+  await bench?.stop();
+});
+
+const rowOf = (address: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: address }) });
+
+test('the dashboard shows token state and drafts, and "test again" records the result', async () => {
+  const alice = rowOf('alice@example.test');
+  await alice.getByText(/Token valid until/).waitFor({ timeout: 10000 });
+  assert.match(await alice.innerText(), /Not tested|Never run/);
+  await rowOf('bob@example.test').getByText('Setup not finished').waitFor();
+  await alice.getByRole('button', { name: 'Test again' }).click();
+  await alice.getByText('✓ Works').waitFor({ timeout: 30000 });
+  assert.match(await alice.innerText(), /Passed .* ago: All 2 protocol/);
+  await page.locator('.activity').getByText(/Connection test: All 2/).waitFor();
+  await page.locator('.activity').getByText(/Signed in as alice@example.test/).waitFor();
+  assert.deepEqual(await unlabelledControls(page), []);
+  await shot(page, 'dashboard-01-accounts');
+  await shot(page, 'dashboard-01-accounts-dark', { dark: true });
+});
+
+test('copying a token asks first, with a warning; Escape cancels; the web host says it has no clipboard', async () => {
+  const alice = rowOf('alice@example.test');
+  await alice.getByRole('button', { name: 'Copy token' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Copy an access token?' });
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /can read and send mail as alice@example\.test/);
+  await shot(page, 'dashboard-02-copy-token-warning');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  await alice.getByRole('button', { name: 'Copy token' }).click();
+  await dialog.getByRole('button', { name: 'Copy to clipboard' }).click();
+  await alice.getByText(diagnosis('CLIPBOARD_UNAVAILABLE').title).waitFor();
+});
+
+test('the diagnostic report downloads as a file with the settings and no secrets', async () => {
+  const alice = rowOf('alice@example.test');
+  const [download] = await Promise.all([page.waitForEvent('download'), alice.getByRole('button', { name: 'Export report' }).click()]);
+  const path = await download.path();
+  const text = readFileSync(path, 'utf8');
+  assert.match(download.suggestedFilename(), /\.(txt|md|json)$/);
+  assert.match(text, /alice@example\.test/);
+  assert.doesNotMatch(text, /eyJ[\w-]{10,}\.[\w-]{10,}/, 'no JWT in the report');
+  assert.doesNotMatch(text, /Bearer [A-Za-z0-9._-]{20,}/, 'no bearer token in the report');
+  await alice.getByText(/Saved .* to your downloads/).waitFor();
+});
+
+test('a draft resumes at the step where it was left, with what was typed', async () => {
+  await rowOf('bob@example.test').getByRole('button', { name: 'Continue setup' }).click();
+  await page.getByRole('heading', { name: /Register the assistant with Other provider/ }).waitFor();
+  assert.equal(await page.getByLabel('Client ID', { exact: true }).inputValue(), 'native-app');
+  assert.equal(await page.getByLabel('Mail scopes', { exact: true }).inputValue(), 'imap smtp');
+  await shot(page, 'dashboard-03-draft-resumed');
+  await page.getByRole('button', { name: 'Finish later' }).click();
+  await rowOf('bob@example.test').waitFor();
+});
+
+test('remove asks for confirmation, then the account is gone and the log says so', async () => {
+  await rowOf('bob@example.test').getByRole('button', { name: 'Remove' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove bob@example.test?' });
+  await dialog.waitFor();
+  await shot(page, 'dashboard-04-remove-confirm');
+  await dialog.getByRole('button', { name: 'Remove' }).click();
+  await rowOf('bob@example.test').waitFor({ state: 'detached', timeout: 10000 });
+  await page.locator('.activity').getByText(/Account bob@example.test removed/).waitFor();
+  await rowOf('alice@example.test').waitFor();
+  assert.deepEqual(errors, [], 'no console errors');
+});
