@@ -104,6 +104,9 @@ export const contract = {
   /** Long-running: progress arrives on `auth:progress`; ends with the outcome or an AppError. */
   'auth:start': { input: z.object({ id: z.string().min(1), flow: AuthFlow }).strict(), output: AuthOutcome },
   'auth:cancel': { input: AccountRef, output: z.object({ cancelled: z.boolean() }) },
+  /** Opens the device-code sign-in page the provider gave for the account's running device flow
+   * (the main process opens the URL it received itself, never one from the renderer). */
+  'auth:open-device-page': { input: AccountRef, output: z.object({ opened: z.boolean() }) },
 
   /** Long-running: progress arrives on `probe:progress` with this runId. */
   'probe:run': {

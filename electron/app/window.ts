@@ -37,10 +37,15 @@ export function installSessionPolicy(): void {
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] },
     });
   });
+  // Downloads are only the renderer's own reports: ask where to save them.
+  ses.on('will-download', (_event, item) => {
+    item.setSaveDialogOptions({ title: 'Save the diagnostic report', defaultPath: item.getFilename() });
+  });
   // No remote content: the renderer is local; anything else is refused.
   ses.webRequest.onBeforeRequest((details, callback) => {
     const url = details.url;
-    const local = url.startsWith('file:') || url.startsWith('devtools:') || url.startsWith('data:') ||
+    // blob: is the renderer's own generated file (the diagnostic report download).
+    const local = url.startsWith('file:') || url.startsWith('devtools:') || url.startsWith('data:') || url.startsWith('blob:') ||
       (process.env.ELECTRON_RENDERER_URL !== undefined && url.startsWith(process.env.ELECTRON_RENDERER_URL));
     callback({ cancel: !local });
   });

@@ -44,6 +44,8 @@ function unwrap<T>(r: Result<T>): T {
 
 export function createHandlers(s: CoreServices): Handlers {
   const probes = new Map<string, AbortController>();
+  /** The device-code page of each running device flow, as the provider sent it. */
+  const devicePages = new Map<string, string>();
   const lastProbe = new Map<string, ProbeReport>();
 
   const account = (id: string): Account => {
@@ -136,8 +138,12 @@ export function createHandlers(s: CoreServices): Handlers {
     'auth:start': async ({ id, flow }) => {
       const a = account(id);
       const r = await s.auth.authorize(id, flow, {
-        onProgress: (progress) => s.emit('auth:progress', { accountId: id, progress }),
+        onProgress: (progress) => {
+          if (progress.kind === 'device-code') devicePages.set(id, progress.verificationUriComplete ?? progress.verificationUri);
+          s.emit('auth:progress', { accountId: id, progress });
+        },
       });
+      devicePages.delete(id);
       s.activity.add({
         accountId: id,
         kind: 'auth',
@@ -151,6 +157,15 @@ export function createHandlers(s: CoreServices): Handlers {
     },
 
     'auth:cancel': async ({ id }) => ({ cancelled: s.auth.cancel(id) }),
+
+    'auth:open-device-page': async ({ id }) => {
+      const page = devicePages.get(id);
+      if (!page || !page.startsWith('https://')) {
+        throw new AppFailure(appError('NOT_FOUND', 'No device sign-in is waiting for this account.'));
+      }
+      await s.browser.open(page);
+      return { opened: true };
+    },
 
     'probe:run': async ({ id, runId, sendTestMessage }) => {
       const a = account(id);

@@ -8,7 +8,7 @@ import { createCore, type Core } from '../../electron/core/compose.ts';
 import type { BrowserOpener, SecretBox } from '../../electron/core/ports.ts';
 import { noEncryptionBox } from '../../electron/core/memory-secret-box.ts';
 
-export function testCore(options: { browser?: BrowserOpener; secretBox?: SecretBox } = {}): Core & { dataDir: string } {
+export function testCore(options: { browser?: BrowserOpener; secretBox?: SecretBox; ca?: string } = {}): Core & { dataDir: string } {
   const dataDir = mkdtempSync(join(tmpdir(), 'moa-core-'));
   const core = createCore({
     shell: 'web-host',
@@ -17,6 +17,7 @@ export function testCore(options: { browser?: BrowserOpener; secretBox?: SecretB
     dataDir,
     secretBox: options.secretBox ?? noEncryptionBox,
     browser: options.browser ?? { open: async () => {} },
+    ...(options.ca ? { ca: options.ca } : {}),
   });
   return { ...core, dataDir };
 }

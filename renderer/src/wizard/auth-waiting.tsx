@@ -12,7 +12,7 @@ const PHASE: Readonly<Record<AuthProgress['kind'], string>> = {
 };
 
 /** The waiting state of an authorization: browser (with "open again") or device code (shown large). */
-export function AuthWaiting({ progress, address, flow, onCancel, onReopen }: { progress: AuthProgress | null; address: string; flow: 'browser' | 'device' | 'client-credentials'; onCancel: () => void; onReopen: () => void }) {
+export function AuthWaiting({ progress, address, flow, onCancel, onReopen, onOpenDevicePage }: { progress: AuthProgress | null; address: string; flow: 'browser' | 'device' | 'client-credentials'; onCancel: () => void; onReopen: () => void; onOpenDevicePage?: () => void }) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
@@ -34,7 +34,12 @@ export function AuthWaiting({ progress, address, flow, onCancel, onReopen }: { p
         <div className="device-code">
           <p className="small">On any device, open this address and enter the code:</p>
           <p className="device-uri">
-            <code>{device.verificationUri}</code> <CopyButton value={device.verificationUri} label="sign-in address" />
+            <code>{device.verificationUri}</code> <CopyButton value={device.verificationUri} label="sign-in address" />{' '}
+            {onOpenDevicePage ? (
+              <button type="button" className="button small" onClick={onOpenDevicePage}>
+                Open it here
+              </button>
+            ) : null}
           </p>
           <p className="code-big" aria-label={`Code: ${device.userCode.split('').join(' ')}`}>
             {device.userCode}

@@ -64,6 +64,9 @@ export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, o
     else setPhase({ kind: 'error', error: r.error });
   };
 
+  const openDevicePage = (): void => {
+    if (accountId.current) void getApi()['auth:open-device-page']({ id: accountId.current });
+  };
   const cancel = (): void => {
     attempt.current++;
     setPhase({ kind: 'idle' });
@@ -102,7 +105,7 @@ export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, o
       <div className="step-body">
         <h2 id="step-title">{appOnly ? 'Get a token for the app' : `Sign in to ${provider.label}`}</h2>
         {phase.kind === 'waiting' ? (
-          <AuthWaiting progress={phase.progress} address={draft.address} flow={phase.flow} onCancel={cancel} onReopen={reopen} />
+          <AuthWaiting progress={phase.progress} address={draft.address} flow={phase.flow} onCancel={cancel} onReopen={reopen} onOpenDevicePage={openDevicePage} />
         ) : null}
         {phase.kind === 'error' ? <ErrorPanel error={phase.error} onAction={() => onErrorAction(phase.error)} /> : null}
         {phase.kind !== 'waiting' && outcome ? <AuthResult outcome={outcome} /> : null}
