@@ -36,6 +36,17 @@ export const STEP_LABEL: Readonly<Record<StepName, string>> = {
   logout: 'Log out',
 };
 
+/** The `command` step proves something different per protocol. */
+const COMMAND_LABEL: Readonly<Record<string, string>> = {
+  imap: 'Open the mailbox',
+  pop: 'Count the messages (STAT)',
+  smtp: 'Check sending (MAIL FROM, RCPT TO)',
+};
+
+export function stepLabel(step: StepName, protocol?: string): string {
+  return step === 'command' && protocol ? (COMMAND_LABEL[protocol] ?? STEP_LABEL.command) : STEP_LABEL[step];
+}
+
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }

@@ -1,6 +1,6 @@
 import type { ProbeProgress, ProbeReport, Step, StepName } from '../../../shared/probe.ts';
 import type { Protocol, Security } from '../../../shared/providers.ts';
-import { PROTOCOL_LABEL, SECURITY_SHORT, STEP_LABEL, formatMs } from '../format.ts';
+import { PROTOCOL_LABEL, SECURITY_SHORT, formatMs, stepLabel } from '../format.ts';
 import { StatusIcon } from './status-icon.tsx';
 
 export type PlannedServer = { protocol: Protocol; host: string; port: number; security: Security };
@@ -31,11 +31,11 @@ export function applyProgress(live: LiveSteps, planned: Readonly<Partial<Record<
   return { ...live, [key]: rows };
 }
 
-function Row({ step }: { step: Step }) {
+function Row({ step, protocol }: { step: Step; protocol?: Protocol }) {
   return (
     <li className={`timeline-row ${step.status}`}>
       <StatusIcon status={step.status} />
-      <span className="timeline-label">{STEP_LABEL[step.step]}</span>
+      <span className="timeline-label">{stepLabel(step.step, protocol)}</span>
       <span className="timeline-ms">{step.status === 'failed' ? 'failed' : formatMs(step.ms)}</span>
     </li>
   );
@@ -63,7 +63,7 @@ export function ProbeTimeline({ servers, live, report, sendTestMessage }: { serv
               </h3>
               <ol className="timeline-steps">
                 {steps.map((st, i) => (
-                  <Row key={i} step={st} />
+                  <Row key={i} step={st} protocol={s.protocol} />
                 ))}
               </ol>
             </section>
