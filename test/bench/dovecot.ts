@@ -87,6 +87,14 @@ function oauth2Conf(o: DovecotOptions, protocol: Protocol): string {
   ].join('\n');
 }
 
+/** Debian installs Dovecot in /usr/sbin, which is not on every user's PATH (CI runners, sudo). */
+function dovecotBinary(): string {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/sbin']) {
+    if (dir && existsSync(join(dir, 'dovecot'))) return join(dir, 'dovecot');
+  }
+  throw new Error('dovecot is not installed: apt-get install dovecot-imapd dovecot-pop3d dovecot-submissiond (.ci/run does it)');
+}
+
 function config(o: DovecotOptions): string {
   const p = privileges();
   const byService: Record<string, DovecotListener[]> = {};
@@ -280,9 +288,10 @@ export async function startDovecot(o: DovecotOptions): Promise<DovecotInstance> 
   // root, run the master as PID 1 of its own PID namespace: it (and the kernel, when it exits)
   // reaps every descendant. unshare --fork keeps SIGTERM for the child and waits for it.
   const useNs = await pidNamespaceWorks();
+  const dovecot = dovecotBinary();
   const child: ChildProcess = spawn(
-    useNs ? 'unshare' : 'dovecot',
-    [...(useNs ? ['--pid', '--fork', '--kill-child', 'dovecot'] : []), '-F', '-c', configFile],
+    useNs ? 'unshare' : dovecot,
+    [...(useNs ? ['--pid', '--fork', '--kill-child', dovecot] : []), '-F', '-c', configFile],
     // Own process group (detached) so that stop() can signal Dovecot and all its children.
     { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );
