@@ -8,22 +8,20 @@
 // Without an OS keyring the CLI refuses to persist secrets unless told to (`--insecure-store` or
 // MAIL_OAUTH_INSECURE_STORE=1), which keeps the key in a 0600 file beside the data, and says so.
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, type Core } from '../core/compose.ts';
+import { nodeDataDir } from '../core/data-dir.ts';
 import type { BrowserOpener } from '../core/ports.ts';
 import { createNodeSecretBox } from '../store/node-secret-box.ts';
 import type { Account } from '../../shared/account.ts';
 import { providerById } from '../../shared/providers.ts';
 import { UsageError, type CliIO } from './command.ts';
 
-export const defaultDataDir = (env: NodeJS.ProcessEnv): string =>
-  env.MAIL_OAUTH_DATA_DIR ?? join(homedir(), '.config', 'mail-oauth-assistant', 'cli');
 
 export type CliCoreOptions = { dataDir?: string; insecureStore?: boolean; caFile?: string };
 
 export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<Core> {
-  const dataDir = o.dataDir ?? defaultDataDir(io.env);
+  const dataDir = o.dataDir ?? nodeDataDir(io.env);
   const insecure = o.insecureStore === true || io.env.MAIL_OAUTH_INSECURE_STORE === '1';
   const secretBox = await createNodeSecretBox(insecure ? { insecureKeyFile: join(dataDir, 'insecure-key') } : {});
   let ca: string | undefined;

@@ -3,17 +3,18 @@
 // `Open in your browser: <url>` (tests read these lines).
 //
 //   --port N          port on 127.0.0.1 (default: any free port)
-//   --data-dir DIR    where account settings and encrypted secrets live
+//   --data-dir DIR    where account settings and encrypted secrets live (default: the CLI's,
+//                     $MAIL_OAUTH_DATA_DIR or ~/.config/mail-oauth-assistant/cli)
 //   --ca-file FILE    extra trusted CA (PEM) for identity providers, mail servers, autoconfig
 //   --dns H:P[,H:P]   DNS servers for server discovery (default: the system's)
 //   --static DIR      the built renderer (default: out/renderer)
 import { parseArgs } from 'node:util';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { startWebHost } from './server.ts';
 import { createCore } from '../core/compose.ts';
+import { nodeDataDir } from '../core/data-dir.ts';
 import { createNodeSecretBox } from '../store/node-secret-box.ts';
 import type { BrowserOpener } from '../core/ports.ts';
 
@@ -21,7 +22,7 @@ const root = join(import.meta.dirname, '..', '..');
 const Flags = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),
   static: z.string().default(join(root, 'out', 'renderer')),
-  'data-dir': z.string().default(join(homedir(), '.config', 'mail-oauth-assistant', 'web-host')),
+  'data-dir': z.string().default(nodeDataDir()),
   'ca-file': z.string().optional(),
   dns: z
     .string()

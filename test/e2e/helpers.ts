@@ -1,7 +1,8 @@
 // Shared by the end-to-end tests: the development web host as a child process (the real
 // `npm run dev:web` entry) and Debian's Chromium driven by playwright-core.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser } from 'playwright-core';
@@ -22,7 +23,9 @@ export async function startWebHostProcess(extraArgs: string[] = [], env: NodeJS.
   if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) {
     throw new Error('The renderer is not built: run `npm run build` (npm test does it first).');
   }
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'electron', 'web-host', 'main.ts'), '--port', '0', ...extraArgs], {
+  // Never the user's own data directory: a fresh one per host unless the test brings its own.
+  const dataDir = extraArgs.includes('--data-dir') ? [] : ['--data-dir', mkdtempSync(join(tmpdir(), 'moa-webhost-'))];
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'electron', 'web-host', 'main.ts'), '--port', '0', ...dataDir, ...extraArgs], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
