@@ -5,6 +5,7 @@ import type { AccessToken, Clock, TokenSource } from '../core/ports.ts';
 import type { AuthFlow, AuthOutcome, AuthProgress } from '../../shared/auth-outcome.ts';
 import { AppFailure } from '../../shared/result.ts';
 import { failure } from './diagnose.ts';
+import { raceAbort } from '../core/abort.ts';
 
 export type { AuthFlow, AuthOutcome, AuthProgress };
 
@@ -45,22 +46,7 @@ export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** Await `promise` but give up when `signal` aborts (the work itself goes on for other waiters). */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(failure('CANCELLED'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(failure('CANCELLED'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return signal ? raceAbort(promise, signal, () => failure('CANCELLED')) : promise;
 }
 
 /** Signal that aborts on the caller's signal or after `ms`; `timedOut()` tells which. */

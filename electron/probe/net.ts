@@ -5,6 +5,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
+import { raceAbort as raceAbortWith } from '../core/abort.ts';
 
 /** Node's default trust (bundled roots + NODE_EXTRA_CA_CERTS, as Node itself uses) plus an extra CA.
  * Passing `ca` to tls.connect replaces the defaults, so the defaults are added back explicitly. */
@@ -47,24 +48,7 @@ function abortError(signal: AbortSignal): Error {
 
 /** Rejects as soon as the signal aborts; the caller's cleanup closes what is open. */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined); // settles later (socket closed): not an unhandled rejection
-    return Promise.reject(abortError(signal));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return raceAbortWith(promise, signal, () => abortError(signal));
 }
 
 export type Resolved = { address: string; family: number; viaDns: boolean };
