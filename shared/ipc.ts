@@ -15,7 +15,9 @@ export const AppInfo = z.object({
   /** `electron` in the desktop app, `web-host` in the development web host. */
   shell: z.enum(['electron', 'web-host']),
   platform: z.string(),
-  secretStorage: z.object({ available: z.boolean(), backend: z.string() }),
+  /** `available`: OS-backed encryption; `persisted`: secrets survive a restart (OS encryption, or
+   * the user's explicit choice to keep them on disk without it). */
+  secretStorage: z.object({ available: z.boolean(), backend: z.string(), persisted: z.boolean() }),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
@@ -77,6 +79,8 @@ export type IssuerCheck = z.infer<typeof IssuerCheck>;
 export const contract = {
   'app:info': { input: Empty, output: AppInfo },
   'links:open': { input: z.object({ link: LinkId }).strict(), output: z.object({ opened: z.boolean() }) },
+  /** Without OS encryption, the user explicitly chooses to keep secrets on disk anyway (remembered). */
+  'app:keep-secrets-without-os-encryption': { input: z.object({ confirm: z.literal(true) }).strict(), output: AppInfo },
 
   'accounts:list': {
     input: Empty,

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { app, clipboard, ipcMain, type BrowserWindow } from 'electron';
 import Store from 'electron-store';
-import { createCore } from '../core/compose.ts';
+import { createCore, openPreferences } from '../core/compose.ts';
 import { dispatch, type Emit } from '../core/ipc-dispatch.ts';
 import { openAccountStore } from '../store/account-store.ts';
 import { appError } from '../../shared/result.ts';
@@ -44,6 +44,7 @@ if (!app.requestSingleInstanceLock()) {
         join(dataDir, 'accounts.json'),
       ),
       interactiveFallback: true,
+      preferences: openPreferences(() => new Store<Record<string, unknown>>({ name: 'preferences', clearInvalidConfig: true })),
     });
     const emit: Emit = (event, payload) => {
       mainWindow?.webContents.send(`event:${event}`, payload);

@@ -23,7 +23,9 @@ export type CliCoreOptions = { dataDir?: string; insecureStore?: boolean; caFile
 export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<Core> {
   const dataDir = o.dataDir ?? nodeDataDir(io.env);
   const insecure = o.insecureStore === true || io.env.MAIL_OAUTH_INSECURE_STORE === '1';
-  const secretBox = await createNodeSecretBox(insecure ? { insecureKeyFile: join(dataDir, 'insecure-key') } : {});
+  // The key file is only created if secrets are kept without a keyring (--insecure-store, or the
+  // same choice made in the web host, remembered in the data directory's preferences).
+  const secretBox = await createNodeSecretBox({ insecureKeyFile: join(dataDir, 'insecure-key') });
   let ca: string | undefined;
   if (o.caFile) {
     try {
@@ -48,7 +50,7 @@ export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<Co
     ...(insecure ? { allowInsecureSecrets: true } : {}),
   });
   for (const p of core.accounts.problems) io.stderr.write(`warning: ${p.message}${p.detail ? ` (${p.detail})` : ''}\n`);
-  if (!secretBox.available && !insecure) {
+  if (!secretBox.available && !core.secrets.status.persistent) {
     io.stderr.write(
       'note: no OS keyring: tokens are kept in memory for this command only. Use --insecure-store to keep them in a key file.\n',
     );

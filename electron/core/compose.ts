@@ -1,6 +1,7 @@
 // The composition root of the core, shared by the Electron main process, the development web host
 // and the CLI: the stores, the auth service and the handlers, over the ports each shell provides.
 import { join } from 'node:path';
+import Conf from 'conf';
 import { AuthService } from '../auth/auth-service.ts';
 import { openNodeAccountStore, type AccountStore } from '../store/account-store.ts';
 import { createSecretStore, type SecretStore } from '../store/secret-store.ts';
@@ -26,6 +27,8 @@ export type CoreOptions = {
   dnsServers?: string[];
   /** The user chose to keep secrets without OS encryption (CLI --insecure-store). */
   allowInsecureSecrets?: boolean;
+  /** Where the app remembers the user's choices (electron-store in the app; conf in dataDir otherwise). */
+  preferences?: Preferences;
   /** Silent renewal that needs the user opens the browser (the app), instead of failing (the CLI). */
   interactiveFallback?: boolean;
 };
@@ -37,13 +40,28 @@ export type Core = {
   handlers(emit: Emit): Handlers;
 };
 
+/** The part of conf / electron-store the preferences use. */
+export type Preferences = { get(key: string): unknown; set(key: string, value: unknown): void };
+const INSECURE_SECRETS = 'keepSecretsWithoutOsEncryption';
+
+/** Preferences that never stop the app: a damaged file means defaults (the choice is asked again). */
+export function openPreferences(create: () => Preferences): Preferences {
+  try {
+    return create();
+  } catch {
+    const memory = new Map<string, unknown>();
+    return { get: (k) => memory.get(k), set: (k, v) => void memory.set(k, v) };
+  }
+}
+
 export function createCore(o: CoreOptions): Core {
   const clock = o.clock ?? systemClock;
   const accounts = o.accounts ?? openNodeAccountStore({ cwd: o.dataDir, clock });
+  const preferences: Preferences = o.preferences ?? openPreferences(() => new Conf<Record<string, unknown>>({ cwd: o.dataDir, configName: 'preferences', configFileMode: 0o600 }));
   const secrets = createSecretStore({
     box: o.secretBox,
     dir: join(o.dataDir, 'secrets'),
-    ...(o.allowInsecureSecrets ? { allowInsecure: true } : {}),
+    ...(o.allowInsecureSecrets || preferences.get(INSECURE_SECRETS) === true ? { allowInsecure: true } : {}),
   });
   const auth = new AuthService({
     accounts,
@@ -73,6 +91,8 @@ export function createCore(o: CoreOptions): Core {
         ...(o.clipboard ? { clipboard: o.clipboard } : {}),
         ...(o.ca ? { ca: o.ca } : {}),
         ...(o.dnsServers ? { dnsServers: o.dnsServers } : {}),
+        secrets,
+        rememberInsecureSecrets: () => preferences.set(INSECURE_SECRETS, true),
       });
     },
   };

@@ -10,6 +10,7 @@ import { AppFailure, appError, type Result } from '../../shared/result.ts';
 import { describe } from '../../shared/diagnostics.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { AccountStore } from '../store/account-store.ts';
+import type { SecretStore } from '../store/secret-store.ts';
 import { discoverServers } from '../discover/discover.ts';
 import { runProbe } from '../probe/run-probe.ts';
 import type { ActivityLog } from './activity.ts';
@@ -34,6 +35,9 @@ export type CoreServices = {
   ca?: string;
   /** DNS servers for discovery ("127.0.0.1:5353"); default: the system's. */
   dnsServers?: string[];
+  secrets: SecretStore;
+  /** Remembers the user's explicit choice to keep secrets without OS encryption. */
+  rememberInsecureSecrets: () => void;
 };
 
 /** Unwrap a service Result inside a handler: failures travel on as AppFailure. */
@@ -68,14 +72,23 @@ export function createHandlers(s: CoreServices): Handlers {
     return out;
   };
 
+  const info = (): AppInfo => ({
+    name: 'Mail OAuth Assistant',
+    version: s.version,
+    shell: s.shell,
+    platform: s.platform,
+    secretStorage: { available: s.secretBox.available, backend: s.secretBox.backend, persisted: s.secrets.status.persistent },
+  });
+
   return {
-    'app:info': async () => ({
-      name: 'Mail OAuth Assistant',
-      version: s.version,
-      shell: s.shell,
-      platform: s.platform,
-      secretStorage: { available: s.secretBox.available, backend: s.secretBox.backend },
-    }),
+    'app:info': async () => info(),
+
+    'app:keep-secrets-without-os-encryption': async () => {
+      await s.secrets.enableInsecurePersistence();
+      s.rememberInsecureSecrets();
+      s.activity.add({ kind: 'token', ok: true, message: 'Secrets are now kept on disk without OS encryption (your choice)' });
+      return info();
+    },
 
     'links:open': async ({ link }) => {
       await s.browser.open(LINKS[link]);

@@ -35,6 +35,9 @@ export interface SecretStore {
   set(accountId: string, key: SecretKey, value: string): Promise<void>;
   /** Delete one entry, or every secret of the account when `key` is omitted. */
   delete(accountId: string, key?: SecretKey): Promise<void>;
+  /** The user chose to keep secrets on disk without OS-backed encryption: from now on they are
+   * written (encrypted with the box's non-OS key), and what is held in memory is written at once. */
+  enableInsecurePersistence(): Promise<void>;
 }
 
 export type SecretStoreOptions = {
@@ -56,7 +59,7 @@ function fileName(accountId: string): string {
 
 export function createSecretStore(options: SecretStoreOptions): SecretStore {
   const { box } = options;
-  const persist = options.dir !== undefined && (box.available || options.allowInsecure === true);
+  let persist = options.dir !== undefined && (box.available || options.allowInsecure === true);
   const status: SecretStoreStatus = {
     persistent: persist,
     secure: persist && box.available,
@@ -131,6 +134,15 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
 
   return {
     status,
+    async enableInsecurePersistence() {
+      if (persist || dir === undefined) return;
+      persist = true;
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      status.persistent = true;
+      status.backend = box.backend;
+      delete status.problem;
+      for (const [accountId, entries] of cache) await serial(accountId, () => save(accountId, entries));
+    },
     get: (accountId, key) => serial(accountId, async () => (await load(accountId))[key]),
     set: (accountId, key, value) =>
       serial(accountId, async () => {

@@ -69,7 +69,8 @@ async function main(): Promise<void> {
       console.log(`Open in your browser: ${url}`);
     },
   };
-  const secretBox = await createNodeSecretBox();
+  // Without a keyring, a key file beside the data is used only if the user chooses so in the UI.
+  const secretBox = await createNodeSecretBox({ insecureKeyFile: join(flags['data-dir'], 'insecure-key') });
   const core = createCore({
     shell: 'web-host',
     version,
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     ...(flags.dns ? { dnsServers: flags.dns.split(',') } : {}),
   });
   for (const p of core.accounts.problems) console.error(`Settings: ${p.message} ${p.detail ?? ''}`);
-  if (!secretBox.available) {
+  if (!secretBox.available && !core.secrets.status.persistent) {
     console.log('No OS keyring found: tokens are kept in memory only and are lost when the host stops.');
   }
   const host = await startWebHost({ staticDir: flags.static, port: flags.port, handlers: (emit) => core.handlers(emit) });

@@ -44,7 +44,7 @@ export function App() {
           <Wizard key={view.key} entry={view.entry} onExit={() => setView({ kind: 'dashboard' })} />
         )}
       </main>
-      <StatusFooter info={info} />
+      <StatusFooter info={info} onInfo={setInfo} />
     </div>
   );
 }

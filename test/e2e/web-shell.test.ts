@@ -42,3 +42,21 @@ test('a page without the secret gets no data from the app', async () => {
   await page.getByRole('alert').waitFor({ timeout: 15000 });
   assert.match(await page.getByRole('alert').innerText(), /untrusted page refused/i);
 });
+
+test('without a keyring the user can explicitly keep tokens on disk, after a warning', async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 650 } });
+  await page.goto(host.openUrl);
+  const footer = page.getByTestId('status-footer');
+  await footer.getByText('No OS encryption: tokens kept in memory only').waitFor({ timeout: 15000 });
+  await footer.getByRole('button', { name: 'Keep them on disk…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Keep tokens on disk without OS encryption?' });
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /anyone who can read your files can use your mailbox/);
+  await page.screenshot({ path: artifactPath('foundation-keep-secrets-warning.png') });
+  // Cancel changes nothing.
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert.match(await footer.innerText(), /kept in memory only/);
+  await footer.getByRole('button', { name: 'Keep them on disk…' }).click();
+  await dialog.getByRole('button', { name: 'Keep them on disk' }).click();
+  await footer.getByText('Tokens stored on disk without OS encryption (your choice)').waitFor({ timeout: 15000 });
+});

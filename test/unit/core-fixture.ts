@@ -8,8 +8,8 @@ import { createCore, type Core } from '../../electron/core/compose.ts';
 import type { BrowserOpener, SecretBox } from '../../electron/core/ports.ts';
 import { noEncryptionBox } from '../../electron/core/memory-secret-box.ts';
 
-export function testCore(options: { browser?: BrowserOpener; secretBox?: SecretBox; ca?: string } = {}): Core & { dataDir: string } {
-  const dataDir = mkdtempSync(join(tmpdir(), 'moa-core-'));
+export function testCore(options: { browser?: BrowserOpener; secretBox?: SecretBox; ca?: string; dataDir?: string } = {}): Core & { dataDir: string } {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'moa-core-'));
   const core = createCore({
     shell: 'web-host',
     version: '1.2.3',

@@ -17,7 +17,7 @@ test('a valid call returns the handler value checked against the contract', asyn
     version: '1.2.3',
     shell: 'web-host',
     platform: 'linux',
-    secretStorage: { available: false, backend: 'none' },
+    secretStorage: { available: false, backend: 'none', persisted: false },
   });
 });
 
