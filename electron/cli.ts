@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { UsageError, type CliCommand, type CliIO } from './cli/command.ts';
 import { createTestCommand } from './cli/test-command.ts';
 import { accountCommands } from './cli/account-commands.ts';
+import { createDiscoverCommand } from './cli/discover-command.ts';
 import { savedAccountResolver } from './cli/cli-core.ts';
 
 const controller = new AbortController();
@@ -11,6 +12,7 @@ const processIO: CliIO = { stdout: process.stdout, stderr: process.stderr, env: 
 
 export const COMMANDS: readonly CliCommand[] = [
   createTestCommand({ resolveAccount: savedAccountResolver(processIO) }),
+  createDiscoverCommand(),
   ...accountCommands(),
 ];
 

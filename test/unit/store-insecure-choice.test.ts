@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createAesSecretBox } from '../../electron/store/aes-secret-box.ts';
 import { dispatch } from '../../electron/core/ipc-dispatch.ts';
 import { testCore } from './core-fixture.ts';
+import type { AppInfo } from '../../shared/ipc.ts';
 
 // A box like Electron's basic_text backend: it can encrypt, but with no OS-protected key, so it
 // reports itself unavailable. (An AES-GCM box with an in-process key: a real SecretBox, not a mock.)
@@ -20,7 +21,7 @@ test('memory only by default; the explicit choice writes the secrets encrypted a
   const core = testCore({ secretBox: basicText() });
   const handlers = core.handlers(() => {});
   const before = await dispatch(handlers, 'app:info', {});
-  assert.deepEqual(before.ok && before.value.secretStorage, { available: false, backend: 'basic_text', persisted: false });
+  assert.deepEqual(before.ok && (before.value as AppInfo).secretStorage, { available: false, backend: 'basic_text', persisted: false });
 
   await core.secrets.set('acc-1', 'oauth-grant', JSON.stringify({ refreshToken }));
   const secretsDir = join(core.dataDir, 'secrets');
@@ -30,7 +31,7 @@ test('memory only by default; the explicit choice writes the secrets encrypted a
   assert.equal(!refused.ok && refused.error.code, 'VALIDATION_FAILED', 'the choice must be explicit');
 
   const after = await dispatch(handlers, 'app:keep-secrets-without-os-encryption', { confirm: true });
-  assert.deepEqual(after.ok && after.value.secretStorage, { available: false, backend: 'basic_text', persisted: true });
+  assert.deepEqual(after.ok && (after.value as AppInfo).secretStorage, { available: false, backend: 'basic_text', persisted: true });
   const files = readdirSync(secretsDir);
   assert.equal(files.length, 1, 'the secret held in memory was written at once');
   const bytes = readFileSync(join(secretsDir, files[0] ?? '')).toString('latin1');
@@ -39,6 +40,6 @@ test('memory only by default; the explicit choice writes the secrets encrypted a
   // A restart on the same data directory: the choice holds and the secret is still there.
   const again = testCore({ secretBox: basicText(), dataDir: core.dataDir });
   const info = await dispatch(again.handlers(() => {}), 'app:info', {});
-  assert.equal(info.ok && info.value.secretStorage.persisted, true);
+  assert.equal(info.ok && (info.value as AppInfo).secretStorage.persisted, true);
   assert.equal(await again.secrets.get('acc-1', 'oauth-grant'), JSON.stringify({ refreshToken }));
 });
