@@ -9,6 +9,11 @@ import { _electron as electron } from 'playwright-core';
 import { artifactPath, root } from './helpers.ts';
 
 function electronBinary(): string | undefined {
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH; // electron's own way to point at a local build
+  if (override) {
+    const bin = ['electron', 'Electron.app/Contents/MacOS/Electron', 'electron.exe'].map((n) => join(override, n)).find((p) => existsSync(p));
+    if (bin) return bin;
+  }
   const pathFile = join(root, 'node_modules', 'electron', 'path.txt');
   if (!existsSync(pathFile)) return undefined;
   const bin = join(root, 'node_modules', 'electron', 'dist', readFileSync(pathFile, 'utf8').trim());
