@@ -2,29 +2,18 @@
 // (with the code), let the page auto-submit, confirm, sign in, consent. The bench's loginWithHttp
 // stops at oidc-provider's auto-submitting "Submitting Callback" page of verification_uri_complete,
 // so the auth tests drive it here (same pages, same cookies, real HTTP).
-import { benchFetch, benchInfo, benchUser } from '../bench/client.ts';
-
-type Cookie = { name: string; value: string; path: string };
+import { CookieJar, benchFetch, benchInfo, benchUser } from '../bench/client.ts';
 
 export async function approveDeviceCode(verificationUri: string, user = 'alice@example.test'): Promise<void> {
   const u = benchUser(user);
-  const jar = new Map<string, Cookie>();
-  const cookieHeader = (path: string): string =>
-    [...jar.values()].filter((c) => path.startsWith(c.path)).sort((a, b) => b.path.length - a.path.length).map((c) => `${c.name}=${c.value}`).join('; ');
+  const jar = new CookieJar();
   let url = new URL(verificationUri);
   let method = 'GET';
   let body: URLSearchParams | undefined;
   for (let hop = 0; hop < 25; hop++) {
-    const cookie = cookieHeader(url.pathname);
+    const cookie = jar.header(url.pathname);
     const res = await benchFetch(url, { method, headers: cookie ? { cookie } : {}, body: body ?? null });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = '', ...attrs] = line.split(';');
-      const eq = pair.indexOf('=');
-      const path = attrs.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
-      const c = { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), path };
-      if (c.value === '') jar.delete(`${c.name} ${path}`);
-      else jar.set(`${c.name} ${path}`, c);
-    }
+    jar.store(res.headers.getSetCookie());
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location) {
       await res.arrayBuffer();

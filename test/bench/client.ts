@@ -186,7 +186,7 @@ export function benchMsalConfig(clientId = 'native-app'): Configuration {
 
 // ---------------------------------------------------------------- driving a login over HTTP
 
-class CookieJar {
+export class CookieJar {
   #cookies = new Map<string, { name: string; value: string; path: string }>();
 
   store(setCookies: string[]): void {
