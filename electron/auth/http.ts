@@ -2,7 +2,8 @@
 // test bench's, a company's TLS-inspecting proxy CA) can be trusted per client, never through a
 // process-wide setting (NODE_EXTRA_CA_CERTS only works when set before start, AUTH-NOTES.md).
 // Every request has a timeout and honours the caller's AbortSignal.
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import tls from 'node:tls';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 
 export type HttpFetchInit = {
@@ -17,7 +18,8 @@ export type HttpFetchInit = {
 export type HttpFetch = (url: string, init?: HttpFetchInit) => Promise<Response>;
 
 export type HttpOptions = {
-  /** Extra trusted CA certificate(s), PEM. When given they replace the default roots for this client. */
+  /** Extra trusted CA certificate(s), PEM, added to Node's default roots (a test mail server's CA
+   * must not make the real identity provider untrusted). */
   ca?: string | readonly string[];
   /** Per-request time limit in ms (connect + response). Default 30 s, as openid-client's default. */
   timeoutMs?: number;
@@ -58,7 +60,13 @@ function abortError(signal: AbortSignal): Error {
 
 export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-  const ca = options.ca === undefined ? undefined : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
+  const extra = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
+  // One TLS context and one connection pool per client: parsing ~150 roots per connection is
+  // expensive, and pooled connections must not be shared with clients that trust other CAs.
+  const agent =
+    extra.length === 0
+      ? undefined
+      : new HttpsAgent({ keepAlive: true, secureContext: tls.createSecureContext({ ca: [...tls.getCACertificates('default'), ...extra] }) });
   return async (url, init = {}) => {
     const target = new URL(url);
     const signal = init.signal ?? undefined;
@@ -97,7 +105,7 @@ export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
         );
       };
       const req = isHttps
-        ? httpsRequest(target, { method: init.method ?? 'GET', headers, ...(ca ? { ca } : {}) }, onResponse)
+        ? httpsRequest(target, { method: init.method ?? 'GET', headers, ...(agent ? { agent } : {}) }, onResponse)
         : httpRequest(target, { method: init.method ?? 'GET', headers }, onResponse);
       const timer = setTimeout(() => {
         done(() => reject(new HttpNetworkError(`no answer from ${target.origin} within ${timeoutMs} ms`, 'ETIMEDOUT')));
