@@ -1,18 +1,21 @@
-// Speed benchmark of the one-click connection test (`npm run bench` once the lead points it
-// here): the real bench behind a loopback latency proxy (25 ms each way, per chunk, both
+// Speed benchmark of the one-click connection test (`npm run bench`): the real bench behind a loopback latency proxy (25 ms each way, per chunk, both
 // directions) in front of Dovecot's listeners and the identity provider. Figures are printed and
 // compared in one run, never asserted.
 //
 //   node test/speed/run.ts [--delay 25] [--accounts 50] [--concurrency 25] [--runs 3]
-import { availableParallelism } from 'node:os';
 import net from 'node:net';
-import { request } from 'node:https';
 import { parseArgs } from 'node:util';
 import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBench } from '../bench/bench.ts';
-import type { AccessToken, TokenSource } from '../../electron/core/ports.ts';
+import type { TokenSource } from '../../electron/core/ports.ts';
+import { AuthService } from '../../electron/auth/auth-service.ts';
+import { createHttpFetch, type HttpFetch } from '../../electron/auth/http.ts';
+import { openNodeAccountStore } from '../../electron/store/account-store.ts';
+import { createSecretStore } from '../../electron/store/secret-store.ts';
+import { createEphemeralSecretBox } from '../../electron/store/aes-secret-box.ts';
+import type { ProviderEntry } from '../../shared/providers.ts';
 import { staticToken } from '../../electron/core/ports.ts';
 import { runProbe } from '../../electron/probe/run-probe.ts';
 import type { Servers } from '../../shared/account.ts';
@@ -80,48 +83,6 @@ function latencyProxy(target: { host: string; port: number }, delay: number): Pr
   });
 }
 
-/** A minimal refreshing TokenSource: refresh_token grant at the (proxied) token endpoint, one
- * refresh at a time, rotated refresh tokens kept. New connection per refresh (no keep-alive), as
- * in a one-click test after idle time. */
-function refreshingToken(opts: { tokenUrl: string; ca: string; clientId: string; refreshToken: string }): TokenSource & { refreshes: number } {
-  let refreshToken = opts.refreshToken;
-  let inflight: Promise<AccessToken> | undefined;
-  const src = {
-    refreshes: 0,
-    getAccessToken: (): Promise<AccessToken> => {
-      inflight ??= new Promise<AccessToken>((resolve, reject) => {
-        const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: opts.clientId }).toString();
-        const url = new URL(opts.tokenUrl);
-        const req = request(
-          url,
-          { method: 'POST', ca: opts.ca, agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 },
-          (res) => {
-            let text = '';
-            res.on('data', (d: Buffer) => (text += d.toString()));
-            res.on('end', () => {
-              try {
-                const json = JSON.parse(text) as { access_token?: string; refresh_token?: string; expires_in?: number; error?: string };
-                if (!json.access_token) return reject(new Error(`refresh failed: ${json.error ?? res.statusCode}`));
-                if (json.refresh_token) refreshToken = json.refresh_token;
-                src.refreshes++;
-                resolve({ token: json.access_token, expiresAt: Date.now() + (json.expires_in ?? 3600) * 1000 });
-              } catch (e) {
-                reject(e instanceof Error ? e : new Error(String(e)));
-              }
-            });
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      }).finally(() => {
-        inflight = undefined;
-      });
-      return inflight;
-    },
-  };
-  return src;
-}
-
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const fmt = (ms: number): string => `${ms.toFixed(0).padStart(6)} ms  ${(ms / RTT).toFixed(1).padStart(5)} RTT`;
 
@@ -133,7 +94,7 @@ async function main(): Promise<void> {
   const infoFile = join(dir, 'bench.json');
   writeFileSync(infoFile, JSON.stringify(info));
   process.env.MOA_BENCH_INFO = infoFile;
-  const { mintToken } = await import('../bench/client.ts');
+  const { loginWithHttp } = await import('../bench/client.ts');
   const proxies: Proxy[] = [];
   try {
     console.log(`bench up in ${Date.now() - t0} ms; latency ${DELAY} ms each way (RTT ${RTT} ms)`);
@@ -155,14 +116,56 @@ async function main(): Promise<void> {
     };
     const issuer = new URL(info.issuer);
     const idpPort = await via({ host: '127.0.0.1', port: Number(issuer.port) });
-    const tokenUrl = new URL(info.endpoints.token);
-    tokenUrl.port = String(idpPort); // same name (localhost, in the certificate), proxied port
     const address = 'alice@example.test';
     const ca = info.ca.pem;
-    const newSource = async (): Promise<ReturnType<typeof refreshingToken>> => {
-      const set = await mintToken({ user: address });
-      if (!set.refresh_token) throw new Error('the bench issued no refresh token');
-      return refreshingToken({ tokenUrl: tokenUrl.href, ca, clientId: 'native-app', refreshToken: set.refresh_token });
+
+    // The product's own token path: AuthService + OidcTokenProvider (openid-client), its secret
+    // store and its HTTP client. The only test-only piece is the network: requests to the IdP go
+    // through the latency proxy (same host name, so TLS verifies against the test CA as usual).
+    const dataDir = mkdtempSync(join(tmpdir(), 'moa-speed-store-'));
+    const accounts = openNodeAccountStore({ cwd: dataDir });
+    const secrets = createSecretStore({ box: createEphemeralSecretBox(), dir: join(dataDir, 'secrets') });
+    const viaProxy = (): HttpFetch => {
+      const direct = createHttpFetch({ ca });
+      return (url, init) => {
+        const u = new URL(url);
+        if (u.hostname === issuer.hostname && u.port === issuer.port) u.port = String(idpPort);
+        return direct(u.href, init);
+      };
+    };
+    // Catalog-style entry with the endpoints known (as for Google): no discovery round trip.
+    const provider: ProviderEntry = {
+      id: 'speed-oidc', label: 'bench', adapter: 'oidc', domains: [], mxSuffixes: [],
+      protocolScopes: { imap: [info.scopes.imap], pop: [info.scopes.pop3], smtp: [info.scopes.smtp] },
+      baseScopes: ['openid', 'offline_access'], mechanisms: ['XOAUTH2'], servers: {},
+      issuer: info.issuer,
+      endpoints: { authorization: info.endpoints.authorization, token: info.endpoints.token, revocation: info.endpoints.revocation },
+      clientSecretRequired: false, deviceFlowForMail: true, notes: [],
+    };
+    const authService = (): AuthService =>
+      new AuthService({
+        accounts,
+        secrets,
+        providers: [provider],
+        fetch: viaProxy(),
+        browser: { open: async (url) => void (await loginWithHttp(url, { user: address, deliver: true })) },
+      });
+    const setup = authService();
+    let n = 0;
+    /** A signed-in account; its timed token source is a fresh AuthService (cold connections, as
+     * after idle) asked to refresh (the token is "near expiry"). */
+    const newSource = async (): Promise<TokenSource> => {
+      const now = Date.now();
+      const account = accounts.put({
+        id: `speed-${n++}`, label: address, address, providerId: provider.id,
+        auth: { adapter: 'oidc', issuer: info.issuer, clientId: 'native-app', flow: 'delegated', authParams: {} },
+        scopes: ['openid', 'offline_access', info.scopes.imap, info.scopes.pop3, info.scopes.smtp],
+        servers, status: 'ready', createdAt: now, updatedAt: now,
+      });
+      const r = await setup.authorize(account.id, 'browser');
+      if (!r.ok) throw new Error(`authorization failed: ${r.error.code}`);
+      const tokens = authService().tokenProvider(account.id);
+      return { getAccessToken: (o) => tokens.getAccessToken({ ...o, forceRefresh: true }) };
     };
     const check = (r: ProbeReport, what: string): ProbeReport => {
       if (!r.ok) {
@@ -222,7 +225,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(perProtocol)) console.log(`    ${k.padEnd(8)} ${fmt(median(v))}`);
 
     // many accounts: each its own grant, bounded concurrency
-    const sources: Array<ReturnType<typeof refreshingToken>> = [];
+    const sources: TokenSource[] = [];
     for (let i = 0; i < ACCOUNTS; i++) sources.push(await newSource());
     const single = await newSource();
     let t = performance.now();
