@@ -13,8 +13,8 @@ import { createCore, type Core } from '../core/compose.ts';
 import { nodeDataDir } from '../core/data-dir.ts';
 import type { BrowserOpener } from '../core/ports.ts';
 import { createNodeSecretBox } from '../store/node-secret-box.ts';
+import { probeInputForAccount } from '../probe/run-probe.ts';
 import type { Account } from '../../shared/account.ts';
-import { providerById } from '../../shared/providers.ts';
 import { UsageError, type CliIO } from './command.ts';
 
 
@@ -76,13 +76,6 @@ export function savedAccountResolver(io: CliIO) {
   return async (ref: string) => {
     const core = await openCliCore(io);
     const a = findAccount(core, ref);
-    return {
-      address: a.address,
-      servers: a.servers,
-      mechanisms: providerById(a.providerId)?.mechanisms ?? (['OAUTHBEARER', 'XOAUTH2'] as const),
-      token: core.auth.tokenProvider(a.id),
-      providerId: a.providerId,
-      accountId: a.id,
-    };
+    return probeInputForAccount(a, core.auth.tokenProvider(a.id));
   };
 }

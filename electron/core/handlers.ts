@@ -5,14 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { Account } from '../../shared/account.ts';
 import type { AppInfo, TokenState } from '../../shared/ipc.ts';
 import type { ProbeReport } from '../../shared/probe.ts';
-import { providerById } from '../../shared/providers.ts';
 import { AppFailure, appError, type Result } from '../../shared/result.ts';
 import { describe } from '../../shared/diagnostics.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { AccountStore } from '../store/account-store.ts';
 import type { SecretStore } from '../store/secret-store.ts';
 import { discoverServers } from '../discover/discover.ts';
-import { runProbe } from '../probe/run-probe.ts';
+import { probeInputForAccount, runProbe } from '../probe/run-probe.ts';
 import type { ActivityLog } from './activity.ts';
 import type { Emit, Handlers } from './ipc-dispatch.ts';
 import { LINKS } from './links.ts';
@@ -187,16 +186,8 @@ export function createHandlers(s: CoreServices): Handlers {
       probes.set(runId, ctl);
       try {
         const report = await runProbe(
-          {
-            address: a.address,
-            servers: a.servers,
-            mechanisms: providerById(a.providerId)?.mechanisms ?? ['OAUTHBEARER', 'XOAUTH2'],
-            // The token provider refreshes while the probe connects (TokenSource, DESIGN.md).
-            token: s.auth.tokenProvider(id),
-            sendTestMessage,
-            providerId: a.providerId,
-            accountId: id,
-          },
+          // The token provider refreshes while the probe connects (TokenSource, DESIGN.md).
+          { ...probeInputForAccount(a, s.auth.tokenProvider(id)), sendTestMessage },
           {
             signal: ctl.signal,
             runId,

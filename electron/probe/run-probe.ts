@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AccessToken, TokenSource } from '../core/ports.ts';
-import { Email, Servers, type ServerSettings } from '../../shared/account.ts';
+import { Email, Servers, type Account, type ServerSettings } from '../../shared/account.ts';
 import { isDiagnosisCode, type DiagnosisCode } from '../../shared/diagnostics.ts';
 import { PROTOCOLS, providerById, SaslMechanism, type Protocol } from '../../shared/providers.ts';
 import type { ProbeProgress, ProbeReport, ProtocolReport, Step } from '../../shared/probe.ts';
@@ -44,6 +44,18 @@ export type ProbeOptions = {
   /** Clock for durations (tests); defaults to performance.now(). */
   now?: () => number;
 };
+
+/** The probe input of a saved account (the app's handlers and the CLI's `test --account`). */
+export function probeInputForAccount(account: Account, token: TokenSource): ProbeInput {
+  return {
+    address: account.address,
+    servers: account.servers,
+    mechanisms: providerById(account.providerId)?.mechanisms ?? ['OAUTHBEARER', 'XOAUTH2'],
+    token,
+    providerId: account.providerId,
+    accountId: account.id,
+  };
+}
 
 export const DEFAULT_STEP_TIMEOUT_MS = 15_000;
 export const DEFAULT_OVERALL_TIMEOUT_MS = 45_000;
