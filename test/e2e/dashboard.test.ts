@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { benchInfo, loginWithHttp } from '../bench/client.ts';
 import { describe as diagnosis } from '../../shared/diagnostics.ts';
-import { launchChromium } from './helpers.ts';
+import { launchChromium, waitForText } from './helpers.ts';
 import { openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
 
 let bench: WizardBench;
@@ -78,6 +78,41 @@ test('the dashboard shows token state and drafts, and "test again" records the r
   assert.deepEqual(await unlabelledControls(page), []);
   await shot(page, 'dashboard-01-accounts');
   await shot(page, 'dashboard-01-accounts-dark', { dark: true });
+});
+
+test('the token state reads as loading until its call answers, and as unknown with the reason when the call fails', async () => {
+  // The web host's token-state call is held (then released) or failed at the browser's network layer:
+  // the real renderer and the real host, only the timing and the transport failure are staged.
+  const context = await browser.newContext({ viewport: { width: 900, height: 650 } });
+  try {
+    const isTokenState = (url: URL): boolean => url.pathname === `/ipc/${encodeURIComponent('accounts:token-state')}`;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = 0;
+    await context.route(isTokenState, async (route) => {
+      held++;
+      await released;
+      await route.continue();
+    });
+    const slow = await context.newPage();
+    await slow.goto(bench.host.openUrl);
+    const alice = slow.getByRole('listitem').filter({ has: slow.getByRole('heading', { name: 'alice@example.test' }) });
+    await alice.getByText('Checking token…').waitFor({ timeout: 15000 });
+    assert.ok(held > 0, 'the token-state call is in flight while the row says it is checking');
+    assert.doesNotMatch(await alice.innerText(), /unknown/i);
+    release();
+    await waitForText(alice, /Token valid until/);
+    assert.doesNotMatch(await alice.innerText(), /Checking token/);
+
+    await context.unroute(isTokenState);
+    await context.route(isTokenState, (route) => route.abort('connectionrefused'));
+    const failing = await context.newPage();
+    await failing.goto(bench.host.openUrl);
+    const row = failing.getByRole('listitem').filter({ has: failing.getByRole('heading', { name: 'alice@example.test' }) });
+    await waitForText(row, new RegExp(`Token state unknown: ${diagnosis('IPC_UNREACHABLE').title}`), 15000);
+  } finally {
+    await context.close();
+  }
 });
 
 test('copying a token asks first, with a warning; Escape cancels; the web host says it has no clipboard', async () => {

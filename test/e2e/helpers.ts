@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser } from 'playwright-core';
+import { AssertionError } from 'node:assert';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 
 export const root = join(import.meta.dirname, '..', '..');
 export const artifacts = join(root, 'test-artifacts');
@@ -105,4 +106,23 @@ export async function launchChromium(): Promise<Browser> {
 export function artifactPath(name: string): string {
   mkdirSync(artifacts, { recursive: true });
   return join(artifacts, name);
+}
+
+/**
+ * Waits until the element's text matches, then returns that text. For anything that arrives by its
+ * own call after the element appears (a row's token state, a summary filled in later): reading
+ * innerText() at once races the renderer. On timeout it fails like assert.match, showing the text
+ * the element had.
+ */
+export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 10000): Promise<string> {
+  try {
+    await locator.filter({ hasText: pattern }).first().waitFor({ timeout: timeoutMs });
+  } catch {
+    const actual = await locator
+      .first()
+      .innerText({ timeout: 1000 })
+      .catch(() => '(element not found)');
+    throw new AssertionError({ message: `No text matching ${pattern} within ${timeoutMs} ms. Text: ${JSON.stringify(actual)}`, actual, expected: pattern, operator: 'match', stackStartFn: waitForText });
+  }
+  return locator.first().innerText();
 }

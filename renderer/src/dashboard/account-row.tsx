@@ -1,6 +1,7 @@
 import type { Account } from '../../../shared/account.ts';
 import { describe } from '../../../shared/diagnostics.ts';
 import type { TokenState } from '../../../shared/ipc.ts';
+import type { AppError } from '../../../shared/result.ts';
 import { providerById } from '../../../shared/providers.ts';
 import { Spinner } from '../components/spinner.tsx';
 import { formatClock, relativeTime } from '../format.ts';
@@ -10,8 +11,16 @@ export type RowAction = 'continue' | 'test' | 'reauthorize' | 'edit-servers' | '
 
 export type RowNote = { kind: 'ok' | 'bad' | 'info'; text: string };
 
-function tokenText(t: TokenState | undefined): { text: string; tone: 'ok' | 'warn' | 'bad' | 'muted' } {
-  if (!t) return { text: 'Token state unknown', tone: 'muted' };
+/**
+ * The token state arrives by its own call after the account list: until it answers the row says so
+ * ("Checking token…"), and "unknown" is kept for a call that failed, with its reason.
+ */
+export type TokenView = { status: 'loading' } | { status: 'ok'; state: TokenState } | { status: 'failed'; error: AppError };
+
+function tokenText(view: TokenView): { text: string; tone: 'ok' | 'warn' | 'bad' | 'muted'; loading?: boolean } {
+  if (view.status === 'loading') return { text: 'Checking token…', tone: 'muted', loading: true };
+  if (view.status === 'failed') return { text: `Token state unknown: ${describe(view.error.code).title}`, tone: 'warn' };
+  const t = view.state;
   switch (t.state) {
     case 'valid':
       return { text: `Token valid until ${t.expiresAt ? `${formatClock(t.expiresAt)} (${relativeTime(t.expiresAt)})` : 'further notice'}`, tone: 'ok' };
@@ -34,7 +43,7 @@ export function AccountRow({
   onFix,
 }: {
   account: Account;
-  token: TokenState | undefined;
+  token: TokenView;
   testing: boolean;
   note: RowNote | undefined;
   onAction: (a: RowAction) => void;
@@ -77,7 +86,9 @@ export function AccountRow({
         ) : (
           <>
             <dt>Token</dt>
-            <dd className={`${t.tone}-text`}>{t.text}</dd>
+            <dd className={`${t.tone}-text`} aria-busy={t.loading ? true : undefined}>
+              {t.loading ? <Spinner /> : null} {t.text}
+            </dd>
             <dt>Last test</dt>
             <dd>
               {last ? (

@@ -1,16 +1,17 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Account } from '../../../shared/account.ts';
 import { describe } from '../../../shared/diagnostics.ts';
-import type { ActivityEntry, TokenState } from '../../../shared/ipc.ts';
+import type { ActivityEntry } from '../../../shared/ipc.ts';
 import type { AppError } from '../../../shared/result.ts';
 import { getApi } from '../bridge.ts';
+import { toAppError } from '../errors.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { Spinner } from '../components/spinner.tsx';
 import { formatClock } from '../format.ts';
 import { dropExtras, dropNewDraft, loadNewDraft } from '../wizard/local-store.ts';
 import type { WizardEntry } from '../wizard/wizard.tsx';
-import { AccountRow, type RowAction, type RowNote } from './account-row.tsx';
+import { AccountRow, type RowAction, type RowNote, type TokenView } from './account-row.tsx';
 import { ActivityLog } from './activity-log.tsx';
 
 type Confirm = { kind: 'copy-token' | 'remove'; account: Account } | null;
@@ -37,7 +38,7 @@ export function Dashboard({ onOpen }: { onOpen: (entry: WizardEntry) => void }) 
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [notice, setNotice] = useState<AppError | null>(null);
   const [loadError, setLoadError] = useState<AppError | null>(null);
-  const [tokens, setTokens] = useState<Record<string, TokenState>>({});
+  const [tokens, setTokens] = useState<Record<string, TokenView>>({});
   const [activity, setActivity] = useState<ActivityEntry[]>([]);
   const [testing, setTesting] = useState<Record<string, boolean>>({});
   const [notes, setNotes] = useState<Record<string, RowNote>>({});
@@ -45,16 +46,28 @@ export function Dashboard({ onOpen }: { onOpen: (entry: WizardEntry) => void }) 
   const [busy, setBusy] = useState(false);
   const [unsaved, setUnsaved] = useState(() => loadNewDraft());
 
+  // Refreshes can overlap (a change event during a test): only the latest one may write, so an older
+  // answer never overwrites a newer state.
+  const generation = useRef(0);
   const refresh = useCallback(async () => {
+    const gen = ++generation.current;
     const r = await getApi()['accounts:list']({});
+    if (gen !== generation.current) return;
     if (!r.ok) return setLoadError(r.error);
     setLoadError(null);
     setAccounts(r.value.accounts);
     setNotice(r.value.notice ?? null);
-    const states = await Promise.all(r.value.accounts.map((a) => getApi()['accounts:token-state']({ id: a.id })));
-    const map: Record<string, TokenState> = {};
-    for (const s of states) if (s.ok) map[s.value.accountId] = s.value;
-    setTokens(map);
+    // A row keeps the state it already shows while it is re-checked; a new row starts as loading.
+    setTokens((old) => Object.fromEntries(r.value.accounts.map((a) => [a.id, old[a.id] ?? { status: 'loading' }])));
+    await Promise.all(
+      r.value.accounts.map(async (a) => {
+        const call = getApi()['accounts:token-state']({ id: a.id });
+        const view: TokenView = await call
+          .then((s): TokenView => (s.ok ? { status: 'ok', state: s.value } : { status: 'failed', error: s.error }))
+          .catch((e: unknown): TokenView => ({ status: 'failed', error: toAppError(e) }));
+        if (gen === generation.current) setTokens((all) => ({ ...all, [a.id]: view }));
+      }),
+    );
   }, []);
 
   useEffect(() => {
@@ -183,7 +196,7 @@ export function Dashboard({ onOpen }: { onOpen: (entry: WizardEntry) => void }) 
             <AccountRow
               key={a.id}
               account={a}
-              token={tokens[a.id]}
+              token={tokens[a.id] ?? { status: 'loading' }}
               testing={testing[a.id] === true}
               note={notes[a.id]}
               onAction={(action) => void act(a, action)}
