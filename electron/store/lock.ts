@@ -1,0 +1,185 @@
+// A lock held across processes (the CLI, the web host and the desktop app share one data dir):
+// every read-modify-write of the accounts file and of an account's secrets, and every refresh,
+// runs inside one. Without it two `mail-oauth token` processes refresh with the same rotating
+// refresh token and the provider revokes the grant (AUTH-NOTES.md "Concurrency").
+//
+// Mechanism: proper-lockfile (an atomic mkdir of `lockPath`, whose mtime the holder touches every
+// few seconds; a lock not touched for `staleMs` is taken over), plus two things it lacks:
+// - A holder killed with SIGKILL (kill -9, OOM killer) cannot clean up, and waiting `staleMs` for
+//   each such lock is slow. The holder writes `owner` (pid, host, nonce) into the lock directory;
+//   a waiter on the same host that sees a dead pid reaps the lock at once. Reaping first renames
+//   the owner file away (atomic: one reaper wins), checks that it still is the dead holder's (the
+//   nonce), then removes the now empty directory with rmdir, which fails if a new holder made
+//   it meanwhile and already wrote its owner file.
+// - Callers in one process queue in memory before touching the disk, so a process never polls
+//   against itself. The lock is not re-entrant: never call withFileLock for a path inside `fn`
+//   of the same path.
+// If the lock is lost while `fn` runs (the event loop was blocked longer than `staleMs` and
+// another process took over), the result is an error rather than a silent success.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
+
+export type FileLockOptions = {
+  /** Give up waiting after this long (ms); default 60 s. */
+  timeoutMs?: number;
+  /** A lock untouched this long (ms) is stale and taken over; default 10 s (min 2 s). */
+  staleMs?: number;
+  /** Stop waiting when this aborts. */
+  signal?: AbortSignal;
+};
+
+/** Thrown when the lock could not be taken in time (or the lock was lost while held). */
+export class FileLockError extends Error {
+  readonly lockPath: string;
+  readonly reason: 'timeout' | 'compromised' | 'aborted';
+  constructor(lockPath: string, reason: 'timeout' | 'compromised' | 'aborted', message: string) {
+    super(message);
+    this.name = 'FileLockError';
+    this.lockPath = lockPath;
+    this.reason = reason;
+  }
+}
+
+type Owner = { pid: number; host: string; nonce: string };
+
+const OWNER = 'owner';
+const HOST = hostname();
+const inProcess = new Map<string, Promise<unknown>>();
+
+/** fs for proper-lockfile: removing a lock directory also removes our owner file inside it. */
+const lockFs = {
+  ...nodeFs,
+  rmdir: (path: string, cb: (err: NodeJS.ErrnoException | null) => void): void => {
+    nodeFs.unlink(join(path, OWNER), () => nodeFs.rmdir(path, cb));
+  },
+};
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readOwner(path: string): Promise<Owner | undefined> {
+  try {
+    const v = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<Owner>;
+    return typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.nonce === 'string' ? (v as Owner) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remove the lock of a holder that died on this host. True when it was removed. */
+async function reapDeadHolder(lockPath: string): Promise<boolean> {
+  const ownerPath = join(lockPath, OWNER);
+  const owner = await readOwner(ownerPath);
+  if (!owner || owner.host !== HOST || owner.pid === process.pid || alive(owner.pid)) return false;
+  const aside = join(dirname(lockPath), `.${basename(lockPath)}.reap-${randomBytes(6).toString('hex')}`);
+  try {
+    await fs.rename(ownerPath, aside);
+  } catch {
+    return false; // another waiter reaped it, or the holder released it
+  }
+  const moved = await readOwner(aside);
+  if (moved?.nonce !== owner.nonce) {
+    // The lock changed hands between our read and the rename: give the new owner its file back.
+    await fs.rename(aside, ownerPath).catch(() => undefined);
+    await fs.rm(aside, { force: true });
+    return false;
+  }
+  await fs.rm(aside, { force: true });
+  try {
+    await fs.rmdir(lockPath);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+async function acquire(lockPath: string, o: FileLockOptions, onCompromised: (e: Error) => void): Promise<() => Promise<void>> {
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  const stale = Math.max(o.staleMs ?? 10_000, 2_000);
+  const started = Date.now();
+  let delay = 4;
+  await fs.mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  for (;;) {
+    if (o.signal?.aborted) throw new FileLockError(lockPath, 'aborted', `Stopped waiting for the lock ${lockPath}.`);
+    try {
+      const release = await lockfile.lock(lockPath, {
+        lockfilePath: lockPath,
+        realpath: false,
+        stale,
+        retries: 0,
+        fs: lockFs,
+        onCompromised,
+      });
+      const owner: Owner = { pid: process.pid, host: HOST, nonce: randomBytes(12).toString('hex') };
+      await fs.writeFile(join(lockPath, OWNER), JSON.stringify(owner), { mode: 0o600 });
+      return release;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+    }
+    if (await reapDeadHolder(lockPath)) continue;
+    if (Date.now() - started >= timeoutMs) {
+      throw new FileLockError(lockPath, 'timeout', `Another process held the lock ${lockPath} for more than ${Math.round(timeoutMs / 1000)} s.`);
+    }
+    // Jittered backoff: many waiters must not retry in lock step.
+    await sleep(delay * (0.5 + Math.random()), o.signal);
+    delay = Math.min(delay * 1.5, 100);
+  }
+}
+
+/**
+ * Run `fn` while holding the lock `lockPath` (a directory that must not exist otherwise) against
+ * every other process and every other caller in this process. Throws FileLockError when the lock
+ * is not obtained within `timeoutMs`, or when it was lost while `fn` ran.
+ */
+export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
+  const prev = inProcess.get(lockPath) ?? Promise.resolve();
+  const run = async (): Promise<T> => {
+    let compromised: Error | undefined;
+    const release = await acquire(lockPath, opts, (e) => {
+      compromised = e;
+    });
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      // After a compromise the directory may be another holder's now: leave it alone.
+      if (!compromised) await release().catch(() => undefined);
+    }
+    if (compromised) {
+      throw new FileLockError(lockPath, 'compromised', `The lock ${lockPath} was taken over while in use (${compromised.message}).`);
+    }
+    return result;
+  };
+  const next = prev.then(run, run);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  inProcess.set(lockPath, settled);
+  void settled.then(() => {
+    if (inProcess.get(lockPath) === settled) inProcess.delete(lockPath);
+  });
+  return next;
+}
