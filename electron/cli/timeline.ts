@@ -2,13 +2,14 @@
 // arrive; otherwise (pipes, CI logs) one plain line per finished step. Then the diagnoses.
 import { describe } from '../../shared/diagnostics.ts';
 import type { ProbeProgress, ProbeReport, StepStatus } from '../../shared/probe.ts';
+import { formatMs } from '../../shared/format-time.ts';
 
 type Cell = { step: string; status: StepStatus; ms?: number | undefined; code?: string | undefined };
 
 const LABEL: Readonly<Record<string, string>> = { token: 'TOKEN', imap: 'IMAP', pop: 'POP3', smtp: 'SMTP' };
 const MARK: Readonly<Record<StepStatus, string>> = { ok: '✓', failed: '✗', running: '…', pending: '·', skipped: '-' };
 
-const fmtMs = (ms: number | undefined): string => (ms === undefined ? '' : `${Math.round(ms)} ms`);
+const fmtMs = formatMs;
 
 export class Timeline {
   private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };

@@ -6,6 +6,7 @@ import type { ActivityEntry, TokenState } from '../../shared/ipc.ts';
 import type { ProbeReport } from '../../shared/probe.ts';
 import { describe } from '../../shared/diagnostics.ts';
 import { redactText } from '../../shared/redact.ts';
+import { formatDateTime, formatMs } from '../../shared/format-time.ts';
 
 export type ReportInput = {
   appVersion: string;
@@ -17,12 +18,14 @@ export type ReportInput = {
   now: number;
   /** Secret values known to the caller (client secret, tokens): removed wherever they appear. */
   knownSecrets?: readonly string[];
+  /** Minutes east of UTC for the dates printed (default: this machine's zone, as in the UI). */
+  utcOffsetMinutes?: number;
 };
-
-const iso = (ms: number | undefined): string => (ms === undefined ? '-' : new Date(ms).toISOString());
 
 export function buildReport(input: ReportInput): { fileName: string; text: string } {
   const { account: a } = input;
+  // Dates print as in the UI (shared/format-time.ts), so a screenshot and a report agree.
+  const iso = (ms: number | undefined): string => formatDateTime(ms, input.utcOffsetMinutes);
   const lines: string[] = [];
   lines.push('Mail OAuth Assistant diagnostic report');
   lines.push(`Created: ${iso(input.now)}  App: ${input.appVersion}  Platform: ${input.platform}`);
@@ -54,13 +57,13 @@ export function buildReport(input: ReportInput): { fileName: string; text: strin
   const p = input.lastProbe;
   if (!p) lines.push('No test has run in this session.');
   else {
-    lines.push(`Started ${iso(p.startedAt)}, ${p.ms} ms, ${p.ok ? 'all passed' : 'FAILED'}`);
-    lines.push(`token: ${p.token.status}${p.token.code ? ` ${p.token.code}` : ''}${p.token.ms !== undefined ? ` (${p.token.ms} ms)` : ''}`);
+    lines.push(`Started ${iso(p.startedAt)}, ${formatMs(p.ms)}, ${p.ok ? 'all passed' : 'FAILED'}`);
+    lines.push(`Fresh access token: ${p.token.status}${p.token.code ? ` ${p.token.code}` : ''}${p.token.ms !== undefined ? ` (${formatMs(p.token.ms)})` : ''}`);
     for (const r of p.protocols) {
       lines.push('');
-      lines.push(`### ${r.protocol.toUpperCase()} ${r.host}:${r.port} ${r.security}${r.mechanism ? ` ${r.mechanism}` : ''}: ${r.ok ? 'OK' : 'FAILED'}`);
+      lines.push(`### ${r.protocol.toUpperCase()} ${r.host}:${r.port} ${r.security}${r.mechanism ? ` ${r.mechanism}` : ''}: ${r.ok ? 'OK' : 'FAILED'} (${formatMs(r.ms)})`);
       for (const s of r.steps) {
-        lines.push(`  ${s.status.padEnd(7)} ${s.step.padEnd(13)} ${s.ms !== undefined ? `${s.ms} ms` : ''}${s.code ? `  ${s.code}` : ''}${s.serverText ? `  "${s.serverText}"` : ''}`);
+        lines.push(`  ${s.status.padEnd(7)} ${s.step.padEnd(13)} ${formatMs(s.ms).padStart(8)}${s.code ? `  ${s.code}` : ''}${s.serverText ? `  "${s.serverText}"` : ''}`);
       }
       if (r.code) {
         const d = describe(r.code);

@@ -47,13 +47,8 @@ export function stepLabel(step: StepName, protocol?: string): string {
   return step === 'command' && protocol ? (COMMAND_LABEL[protocol] ?? STEP_LABEL.command) : STEP_LABEL[step];
 }
 
-export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-export function formatClock(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-}
+// Dates and durations print the same way here, in the CLI and in the diagnostic report.
+export { formatDateTime as formatTime, formatClock, formatMs } from '../../shared/format-time.ts';
 
 /** "in 58 min", "3 h ago": coarse on purpose, for status lines. */
 export function relativeTime(ms: number, now = Date.now()): string {
@@ -62,9 +57,4 @@ export function relativeTime(ms: number, now = Date.now()): string {
   const unit =
     abs < 60_000 ? `${Math.max(1, Math.round(abs / 1000))} s` : abs < 3_600_000 ? `${Math.round(abs / 60_000)} min` : abs < 86_400_000 ? `${Math.round(abs / 3_600_000)} h` : `${Math.round(abs / 86_400_000)} days`;
   return diff >= 0 ? `in ${unit}` : `${unit} ago`;
-}
-
-export function formatMs(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

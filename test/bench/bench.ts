@@ -10,6 +10,7 @@ import { makeTestPki, OTHER_HOST_NAME } from './ca.ts';
 import { startControl } from './control.ts';
 import { seedMailboxes, startDovecot, type DovecotInstance, type DovecotListener, type DovecotOptions } from './dovecot.ts';
 import { startIdpProxy, startMalformed, startSilent } from './failures.ts';
+import { startGmailSmtp } from './gmail-smtp.ts';
 import { ALL_SCOPES, makeClients, makeUsers, MAIL_SCOPES, startIdp } from './idp.ts';
 import { freePorts } from './net-util.ts';
 import { startSmtpSink } from './smtp-sink.ts';
@@ -278,10 +279,11 @@ export async function startBench(opts: { log?: boolean } = {}): Promise<Bench> {
         closers.push(x.close);
         return x;
       });
-    const [silent, silentTls, malformed] = await Promise.all([
+    const [silent, silentTls, malformed, gmailSmtp] = await Promise.all([
       cl(startSilent('127.0.0.1')),
       cl(startSilent('127.0.0.1', { cert: pki.server.certPem, key: pki.server.keyPem })),
       cl(startMalformed('127.0.0.1', { cert: pki.server.certPem, key: pki.server.keyPem })),
+      cl(startGmailSmtp('127.0.0.1', { cert: pki.server.certPem, key: pki.server.keyPem })),
     ]);
     lap('dovecot + failure servers');
 
@@ -357,6 +359,7 @@ export async function startBench(opts: { log?: boolean } = {}): Promise<Bench> {
         silentTls: { host: '127.0.0.1', port: silentTls.port, security: 'tls' },
         closedPort: { host: '127.0.0.1', port: closed },
         malformed: malformed.listeners,
+        gmailSmtp: { host: '127.0.0.1', port: gmailSmtp.port, security: 'tls' },
       },
       sink: { host: '127.0.0.1', port: sink.port, messagesFile: sink.messagesFile },
       control: { url: control.url, secret },

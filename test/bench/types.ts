@@ -127,6 +127,9 @@ export const BenchInfo = z.object({
     closedPort: z.object({ host: z.string(), port: z.number().int().positive() }),
     /** Servers speaking broken IMAP/POP3/SMTP; one per protocol, mode and (plain | tls). */
     malformed: z.array(MalformedListener),
+    /** Scripted smtp.gmail.com (implicit TLS, bench certificate): refuses every OAuth token with
+     *  Google's exact 334 challenge and 535-5.7.8 dialogue (test/bench/gmail-smtp.ts). */
+    gmailSmtp: Listener,
   }),
   sink: z.object({
     /** Where Dovecot's submission service relays to (plaintext SMTP, no auth). */

@@ -60,3 +60,35 @@ test('the activity log keeps the newest entries first, bounded, redacted', () =>
   const entries = log.list();
   assert.deepEqual(entries.map((e) => e.message), ['run 4 Bearer <redacted>', 'run 3 Bearer <redacted>', 'run 2 Bearer <redacted>']);
 });
+
+test('the report keeps protocol words, rounds milliseconds and prints dates as the UI does', () => {
+  const transcript = [
+    'S: 250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH',
+    'S: 250-ENHANCEDSTATUSCODES OAUTHBEARER',
+    'S: 250-BURL imap',
+    'C: Subject: test token:',
+    'C: .',
+    'S: 250 2.0.0 OK',
+  ];
+  const smtp = { ...probe.protocols[0]!, protocol: 'smtp' as const, ok: true, ms: 119.818540999986, steps: [{ step: 'authenticate' as const, status: 'ok' as const, ms: 20.4999 }], transcript };
+  delete (smtp as { code?: string }).code;
+  const at = Date.UTC(2026, 11, 2, 3, 4, 5);
+  const activity = createActivityLog({ clock: { now: () => at } });
+  activity.add({ accountId: 'acc-1', kind: 'test', ok: true, message: 'Connection test passed' });
+  const { text } = buildReport({
+    appVersion: '1.0.0',
+    platform: 'linux',
+    account,
+    lastProbe: { ...probe, startedAt: at, ms: 119.818540999986, token: { step: 'token', status: 'ok', ms: 2.7182818 }, protocols: [smtp] },
+    activity: activity.list(),
+    now: at,
+    utcOffsetMinutes: 60,
+  });
+  for (const line of transcript) assert.ok(text.includes(`    ${line}\n`), `transcript line changed: ${line}\n${text}`);
+  assert.ok(!text.includes('<redacted>'), text);
+  assert.doesNotMatch(text, /\d\.\d{3,} ?ms/, 'a raw float in the report');
+  assert.match(text, /Started 2026-12-02 04:04 UTC\+01:00, 120 ms/);
+  assert.match(text, /Fresh access token: ok \(3 ms\)/);
+  assert.match(text, /ok +authenticate +20 ms/);
+  assert.match(text, /^2026-12-02 04:04 UTC\+01:00 test ok: Connection test passed$/m);
+});
