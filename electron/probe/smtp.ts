@@ -117,7 +117,8 @@ export async function probeSmtp(session: ProbeSession, server: ServerSettings, c
         },
       },
     };
-    async function runAuth(sendCmd: SendCommand): Promise<void> {
+    async function runAuth(rawSend: SendCommand): Promise<void> {
+      const sendCmd: SendCommand = async (cmd) => withReplyCode(await rawSend(cmd));
       sendCommand = sendCmd;
       const mechanism = mechanismHolder.value ?? 'XOAUTH2';
       const token = await ctx.getToken();
@@ -263,6 +264,18 @@ export async function probeSmtp(session: ProbeSession, server: ServerSettings, c
   } finally {
     conn?.close();
   }
+}
+
+/**
+ * nodemailer reads the status only from a reply whose first line is `NNN ` and gives 0 for a
+ * multi-line one (`NNN-`), such as Gmail's refusal `535-5.7.8 Username and Password not
+ * accepted...` / `535 5.7.8  https://support.google.com/mail/?p=BadCredentials`. RFC 5321
+ * section 4.2.1: every line of a reply carries the same code, so take it from the text.
+ */
+export function withReplyCode(reply: Reply): Reply {
+  if (reply.status >= 100) return reply;
+  const m = /^([2-5]\d\d)[ -]/.exec(reply.response);
+  return m?.[1] ? { ...reply, status: Number(m[1]) } : reply;
 }
 
 /** SASL mechanisms from the EHLO reply (RFC 4954 section 3: `250-AUTH X Y`, also the old `AUTH=X Y`). */

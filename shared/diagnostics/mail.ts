@@ -130,7 +130,7 @@ export const mailDiagnoses = {
     fix: [
       'Authorize again (a new sign-in gives a fresh token).',
       'Sign in as the mailbox’s own user: the token’s user must match the mail address.',
-      'Google: status 401 means the token is invalid or expired; refresh it or sign in again.',
+      'Google (“535-5.7.8 Username and Password not accepted”, status 401): the token is invalid or expired; refresh it or sign in again. An app in “Testing” publishing status loses its refresh tokens after 7 days: publish it (Google Cloud console > OAuth consent screen) or sign in again.',
     ],
     action: 'reauthorize',
   },
