@@ -71,6 +71,8 @@ export const Account = z.object({
   /** Scopes the account requests (derived from the provider and enabled protocols, editable for generic). */
   scopes: z.array(z.string()),
   servers: Servers,
+  /** PEM text of extra CA certificate(s) this account trusts (IdP, autoconfig, mail servers). */
+  caPem: z.string().max(65536).optional(),
   identity: Identity.optional(),
   lastTest: LastTest.optional(),
   /** `draft` while the setup wizard is not finished; the wizard resumes at `wizardStep`. */

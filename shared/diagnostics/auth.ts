@@ -11,6 +11,7 @@ export const authDiagnoses = {
     explanation: 'The identity provider did not answer, so no token could be obtained or checked.',
     fix: ['Check your network connection.', 'Try again in a few minutes.'],
     action: 'retry',
+    temporary: true,
   },
   AUTH_FAILED: {
     title: 'Sign-in failed',

@@ -37,6 +37,7 @@ export const generalDiagnoses = {
     explanation: 'The operation did not finish within its time limit.',
     fix: ['Check your network connection and try again.'],
     action: 'retry',
+    temporary: true,
   },
   SETTINGS_CORRUPT: {
     title: 'The settings file was damaged',

@@ -29,6 +29,7 @@ export const mailDiagnoses = {
     explanation: 'There is no network route to the server (no connection, a VPN, or a firewall in the way).',
     fix: ['Check that this computer is online.', 'Try another network, or ask your IT team whether this port is blocked.'],
     action: 'retry',
+    temporary: true,
   },
   CONNECT_TIMEOUT: {
     title: 'The server did not answer',
@@ -38,12 +39,14 @@ export const mailDiagnoses = {
       'Many networks block outgoing mail ports (25, 465, 587): try another network or ask your IT team.',
     ],
     action: 'retry',
+    temporary: true,
   },
   CONNECTION_CLOSED: {
     title: 'The server closed the connection',
     explanation: 'The connection was closed by the server (or something between) before the test finished.',
     fix: ['Try again.', 'If it persists, check the security setting (TLS vs STARTTLS) for this port.'],
     action: 'retry',
+    temporary: true,
   },
   NO_GREETING: {
     title: 'The server accepted the connection but never said hello',
@@ -169,6 +172,7 @@ export const mailDiagnoses = {
       'The mail server answered “temporary authentication failure”: it could not reach its sign-in service to validate the token. Your token may be fine.',
     fix: ['Try again in a few minutes.', 'If it persists, check the provider’s service status page.'],
     action: 'retry',
+    temporary: true,
   },
   PROTOCOL_DISABLED: {
     title: 'This protocol is switched off for the mailbox',

@@ -12,4 +12,6 @@ export type Diagnosis = {
   fix: readonly string[];
   /** Which wizard step fixes it. */
   action: DiagnosisAction;
+  /** A passing condition (network, provider down, keyring locked): trying again later can work (CLI exit 4). */
+  temporary?: boolean;
 };
