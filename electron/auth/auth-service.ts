@@ -12,7 +12,8 @@ import type { AccountStore } from '../store/account-store.ts';
 import type { SecretStore } from '../store/secret-store.ts';
 import { authFailure, diagnoseAuthError, failure } from './diagnose.ts';
 import { createHttpFetch, type HttpFetch } from './http.ts';
-import { MsalTokenProvider } from './msal-adapter.ts';
+import type { MsalTokenProvider } from './msal-adapter.ts';
+import { LazyTokenProvider } from './lazy-provider.ts';
 import { OidcTokenProvider } from './oidc-token-provider.ts';
 import type { AuthorizeOptions, GetTokenOptions, TokenProvider, TokenStateInfo } from './token-provider.ts';
 
@@ -79,7 +80,7 @@ export class AuthService {
   tokenProvider(accountId: string): TokenProvider {
     const account = this.#account(accountId);
     // Recreate when what the provider depends on changed (not for identity / last test updates).
-    const fingerprint = JSON.stringify([account.auth, account.scopes, account.servers, account.address, account.providerId]);
+    const fingerprint = JSON.stringify([account.auth, account.scopes, account.servers, account.address, account.providerId, account.caPem]);
     const hit = this.#providers.get(accountId);
     if (hit && hit.fingerprint === fingerprint) return hit.provider;
     const ctx = {
@@ -88,20 +89,32 @@ export class AuthService {
       secrets: this.#o.secrets,
       browser: this.#o.browser,
       clock: this.#clock,
-      fetch: this.#fetch,
+      fetch: this.#fetchFor(account),
       ...(this.#o.refreshMarginMs !== undefined ? { marginMs: this.#o.refreshMarginMs } : {}),
       ...(this.#o.interactiveTimeoutMs !== undefined ? { interactiveTimeoutMs: this.#o.interactiveTimeoutMs } : {}),
     };
+    // MSAL is loaded only when a Microsoft account needs it (the CLI's start-up time).
     const provider: TokenProvider =
       account.auth.adapter === 'msal'
-        ? new MsalTokenProvider({
-            ...ctx,
-            ...(this.#o.log ? { log: this.#o.log } : {}),
-            interactiveFallback: this.#o.interactiveFallback === true,
+        ? new LazyTokenProvider(account.id, async () => {
+            const { MsalTokenProvider } = await import('./msal-adapter.ts');
+            return new MsalTokenProvider({
+              ...ctx,
+              ...(this.#o.log ? { log: this.#o.log } : {}),
+              interactiveFallback: this.#o.interactiveFallback === true,
+            });
           })
         : new OidcTokenProvider(ctx);
     this.#providers.set(accountId, { fingerprint, provider });
     return provider;
+  }
+
+  /** The HTTP client of an account: the shared one, plus the account's own CA when it has one
+   * (a self-hosted identity provider, a company proxy). */
+  #fetchFor(account: Account): HttpFetch {
+    if (!account.caPem || this.#o.fetch) return this.#fetch;
+    const base = this.#o.httpsCa === undefined ? [] : typeof this.#o.httpsCa === 'string' ? [this.#o.httpsCa] : [...this.#o.httpsCa];
+    return createHttpFetch({ ca: [...base, account.caPem] });
   }
 
   /** Run a flow for the account; on success its Identity is saved (no token values). */
@@ -120,7 +133,8 @@ export class AuthService {
       };
       if (outcome.signedInAs !== undefined) identity.username = outcome.signedInAs;
       if (outcome.expiresAt !== undefined) identity.expiresAt = outcome.expiresAt;
-      if (provider instanceof MsalTokenProvider && provider.lastHomeAccountId !== undefined) identity.homeAccountId = provider.lastHomeAccountId;
+      const msalProvider = provider instanceof LazyTokenProvider ? (provider.loaded as MsalTokenProvider | undefined) : undefined;
+      if (msalProvider?.lastHomeAccountId !== undefined) identity.homeAccountId = msalProvider.lastHomeAccountId;
       const current = this.#account(accountId);
       this.#o.accounts.put({ ...current, identity, updatedAt: this.#clock.now() });
       return ok(outcome);

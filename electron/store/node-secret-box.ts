@@ -51,6 +51,9 @@ export const runCommand: CommandRunner = (file, args, stdin) =>
       }
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout) });
     });
+    // A tool that exits at once (no D-Bus session) closes its stdin: EPIPE is its exit code's
+    // business, not an unhandled error that kills the process.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(stdin ?? '');
   });
 
