@@ -1,22 +1,14 @@
-// The headless entry: `npm run cli -- <command> [flags]` (node electron/cli.ts). The same core as
-// the app, driven from a terminal. Each subcommand is one entry in COMMANDS.
+// The headless entry: `mail-oauth <command> [flags]` (installed, bin/mail-oauth.js loads the
+// bundle built from this file), or `node electron/cli.ts` from a checkout. The same core as the
+// app, driven from a terminal. Commands are loaded lazily (electron/cli/registry.ts).
 import { pathToFileURL } from 'node:url';
-import { UsageError, type CliCommand, type CliIO } from './cli/command.ts';
-import { createTestCommand } from './cli/test-command.ts';
-import { accountCommands } from './cli/account-commands.ts';
-import { createDiscoverCommand } from './cli/discover-command.ts';
-import { savedAccountResolver } from './cli/cli-core.ts';
+import { CliError, UsageError, type CliIO } from './cli/command.ts';
+import { COMMAND_ENTRIES, type CommandEntry } from './cli/registry.ts';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './cli/exit.ts';
+import { cliVersion } from './cli/version.ts';
+import { AppFailure } from '../shared/result.ts';
 
-const controller = new AbortController();
-const processIO: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
-
-export const COMMANDS: readonly CliCommand[] = [
-  createTestCommand({ resolveAccount: savedAccountResolver(processIO) }),
-  createDiscoverCommand(),
-  ...accountCommands(),
-];
-
-function usage(commands: readonly CliCommand[]): string {
+function usage(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: mail-oauth <command> [flags]',
@@ -24,41 +16,66 @@ function usage(commands: readonly CliCommand[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `mail-oauth <command> --help` for the flags of a command.',
+    'Run `mail-oauth <command> --help` for the flags of a command; `mail-oauth --version` for the version.',
     '',
+    EXIT_CODES_HELP,
   ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIO, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+export async function main(argv: string[], io: CliIO, commands: readonly CommandEntry[] = COMMAND_ENTRIES): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout).write(usage(commands));
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    io.stderr.write(`Unknown command: ${name}\n\n${usage(commands)}`);
-    return 2;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`${cliVersion()}\n`);
+    return EXIT.ok;
   }
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
+    io.stderr.write(`mail-oauth: unknown command "${name}"\n\n${usage(commands)}`);
+    return EXIT.usage;
+  }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(command.usage);
-    return 0;
+    return EXIT.ok;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${error.message}\n\n${command.usage}`);
-      return 2;
+      io.stderr.write(`mail-oauth ${name}: ${error.message}\n\n${command.usage}`);
+      return EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`mail-oauth ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof AppFailure) {
+      const e = error.appError;
+      io.stderr.write(`mail-oauth ${name}: ${e.code}: ${e.message}\n`);
+      return exitCodeFor(e.code);
     }
     // Never a stack trace: one line, and the cause's name.
     io.stderr.write(`mail-oauth ${name}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
-    return 1;
+    return EXIT.failed;
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/** Run as a program: the exit code is set once stdout and stderr are flushed (a pipe to a mail
+ * client must receive the whole token). */
+export async function runCli(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const controller = new AbortController();
+  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
   process.once('SIGINT', () => controller.abort());
-  const code = await main(process.argv.slice(2), processIO);
+  const code = await main(argv, io);
   process.exitCode = code;
+  // Pooled keep-alive connections to the identity provider would hold the process for their
+  // idle time: once the output is flushed there is nothing left to wait for.
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
+  process.exit(code);
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runCli();

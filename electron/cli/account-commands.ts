@@ -1,75 +1,135 @@
-// CLI commands over saved accounts: add, accounts, authorize, token, remove. `token` prints only
-// the access token on stdout (for scripts and other mail clients, like mutt's oauth2 helper);
-// everything else a person reads goes to stderr or to a table on stdout.
+// CLI commands over saved accounts: add, edit, accounts, authorize, remove (`token` has its own
+// module: electron/cli/token-command.ts). Everything a person reads goes to stderr or to a table
+// on stdout; failures name the code and the next step, and the exit code says what kind it is.
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import type { Account, AuthSettings, Servers } from '../../shared/account.ts';
+import type { z } from 'zod';
+import { Account as AccountSchema, Email, type Account, type AuthSettings, type Servers } from '../../shared/account.ts';
 import { AuthFlow } from '../../shared/auth-outcome.ts';
-import { describe } from '../../shared/diagnostics.ts';
-import { MICROSOFT_CLOUDS, PROVIDERS, providerByDomain, providerById, type Protocol } from '../../shared/providers.ts';
-import type { AppError, Result } from '../../shared/result.ts';
+import { MICROSOFT_CLOUDS, PROVIDERS, providerByDomain, providerById, type Protocol, type ProviderEntry } from '../../shared/providers.ts';
 import { scopesFor } from '../auth/scopes.ts';
-import { UsageError, type CliCommand, type CliIO } from './command.ts';
-import { findAccount, openCliCore, type CliCoreOptions } from './cli-core.ts';
-import { parseServerSpec } from './test-command.ts';
+import { CliError, UsageError, type CliCommand, type CliIO } from './command.ts';
+import { need, parseCommand, STORE_FLAGS, storeOptions, type Values } from './args.ts';
+import { accountRef, findAccount, openCliCore, readCaFile, type CliCore } from './cli-core.ts';
+import { EXIT, EXIT_CODES_HELP, failExplained } from './exit.ts';
+import { isLoopbackHost, parseServerSpec } from './server-spec.ts';
 
-const STORE_FLAGS = `Store options (all commands):
-  --data-dir <dir>        where accounts and encrypted secrets live
-                          (default: $MAIL_OAUTH_DATA_DIR or ~/.config/mail-oauth-assistant/cli)
-  --insecure-store        without an OS keyring, keep secrets encrypted with a key file anyway
-  --ca-file <file>        trust an extra CA (PEM) for the identity provider
-`;
+const PROTOCOLS: readonly Protocol[] = ['imap', 'pop', 'smtp'];
 
-type Spec = Record<string, { type: 'string' | 'boolean' }>;
-const storeSpec: Spec = { 'data-dir': { type: 'string' }, 'insecure-store': { type: 'boolean' }, 'ca-file': { type: 'string' } };
-
-function parse(argv: string[], spec: Spec, positionals: number): { values: Record<string, string | boolean | undefined>; args: string[] } {
+/** An issuer or authority URL: https, or http only to a loopback host (a local test provider):
+ * tokens and client secrets travel to it. */
+function parseIdpUrl(flag: string, value: string): string {
+  let url: URL;
   try {
-    const { values, positionals: args } = parseArgs({ args: argv, options: { ...storeSpec, ...spec }, strict: true, allowPositionals: positionals > 0 });
-    if (args.length > positionals) throw new Error(`unexpected argument: ${args[positionals]}`);
-    return { values: values as Record<string, string | boolean | undefined>, args };
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--${flag}: "${value}" is not a URL (like https://login.example.com/realm)`);
   }
-}
-
-function storeOptions(values: Record<string, string | boolean | undefined>): CliCoreOptions {
-  const o: CliCoreOptions = {};
-  if (typeof values['data-dir'] === 'string') o.dataDir = values['data-dir'];
-  if (values['insecure-store'] === true) o.insecureStore = true;
-  if (typeof values['ca-file'] === 'string') o.caFile = values['ca-file'];
-  return o;
-}
-
-/** Print an AppError as the diagnostics catalog explains it; exit code 1. */
-function fail(io: CliIO, error: AppError): number {
-  const d = describe(error.code);
-  io.stderr.write(`✗ ${d.title} (${d.code})\n  ${error.message !== d.title ? `${error.message}\n  ` : ''}${d.explanation}\n`);
-  if (error.detail) io.stderr.write(`  Detail: ${error.detail}\n`);
-  for (const [i, step] of d.fix.entries()) io.stderr.write(`  ${i + 1}. ${step}\n`);
-  return 1;
-}
-
-function need(value: string | boolean | undefined, flag: string): string {
-  if (typeof value !== 'string' || value === '') throw new UsageError(`--${flag} is required`);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new UsageError(`--${flag}: http:// would send tokens and secrets in cleartext; use https:// (http is allowed only for localhost)`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--${flag}: must be an https:// URL, got ${url.protocol}`);
+  if (url.username || url.password) throw new UsageError(`--${flag}: a URL with a user name or password is not an issuer`);
   return value;
 }
+
+function parseScopes(value: string): string[] {
+  const scopes = value.split(/[\s,]+/).filter(Boolean);
+  if (scopes.length === 0) throw new UsageError('--scopes is empty: give the scopes to request, like "openid email offline_access <mail scope>"');
+  return [...new Set(scopes)];
+}
+
+const NAME = /^[\p{L}\p{N}_][\p{L}\p{N}_.@+-]{0,63}$/u;
+
+/** A name: a handle for the command line, unique among ids, names and addresses. */
+function checkName(core: CliCore, name: string, self?: Account): string {
+  if (!NAME.test(name)) throw new UsageError(`--name: "${name}" must be 1 to 64 letters, digits or _ . @ + - (no spaces), starting with a letter or digit`);
+  const clash = core.accounts
+    .list()
+    .find((a) => a.id !== self?.id && (a.id === name || a.label.toLowerCase() === name.toLowerCase() || (a.address === name.toLowerCase() && a.address !== self?.address)));
+  if (clash) throw new CliError(`--name ${name}: already names ${clash.address} (${clash.id}); choose another name`, EXIT.usage);
+  return name;
+}
+
+async function readClientSecret(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(`--client-secret-file: cannot read ${path}${typeof code === 'string' ? ` (${code})` : ''}`);
+  }
+  const secret = text.trim();
+  if (secret === '') throw new UsageError(`--client-secret-file: ${path} is empty`);
+  if (/[\r\n]/.test(secret)) throw new UsageError(`--client-secret-file: ${path} holds more than one line; put only the secret in it`);
+  return secret;
+}
+
+/** Save through the schema; a record it refuses is a usage error that names the field, never a dump. */
+function put(core: CliCore, record: z.input<typeof AccountSchema>): Account {
+  const parsed = AccountSchema.safeParse(record);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`invalid account: ${issue ? `${issue.path.join('.') || 'record'}: ${issue.message}` : 'rejected'}`);
+  }
+  return core.accounts.put(parsed.data);
+}
+
+function msalAuth(values: Values, provider: ProviderEntry, clientId: string, flow: 'delegated' | 'app-only', current?: Extract<AuthSettings, { adapter: 'msal' }>): AuthSettings {
+  let authority = current?.authority;
+  let oidcMode = current?.oidcMode ?? false;
+  if (typeof values.authority === 'string') {
+    authority = parseIdpUrl('authority', values.authority);
+    oidcMode = true;
+  } else if (typeof values.tenant === 'string' || typeof values.cloud === 'string' || authority === undefined) {
+    const cloud = MICROSOFT_CLOUDS.find((c) => c.id === (typeof values.cloud === 'string' ? values.cloud : 'global'));
+    if (!cloud) throw new UsageError(`--cloud: unknown cloud "${String(values.cloud)}" (${MICROSOFT_CLOUDS.map((c) => c.id).join(', ')})`);
+    const currentTenant = authority ? new URL(authority).pathname.split('/').filter(Boolean)[0] : undefined;
+    const tenant = typeof values.tenant === 'string' ? values.tenant.trim() : (currentTenant ?? provider.defaultTenant ?? 'common');
+    if (!/^[\w.-]{1,100}$/.test(tenant)) throw new UsageError(`--tenant: "${tenant}" is not a tenant (common, organizations, consumers, a tenant id or domain)`);
+    authority = `${cloud.authorityHost}/${tenant}`;
+    oidcMode = false;
+  }
+  return { adapter: 'msal', authority, clientId, flow, oidcMode };
+}
+
+const SERVER_FLAGS = `  --imap|--pop|--smtp host:port[:tls|starttls|none]   servers (default: the provider's);
+                          none (no TLS) only for localhost`;
 
 const addUsage = `Usage: mail-oauth add --address <email> --client-id <id> [options]
 
 Saves an account (no secrets on the command line: the client secret is read from a file).
+  --name <name>           a short handle for the account, used wherever an account is named
+                          (needed when another account has the same address)
   --provider <id>         ${PROVIDERS.map((p) => p.id).join(', ')} (default: by the address's domain, else generic)
   --tenant <t>            Microsoft: common, organizations, consumers or a tenant id (default: the provider's)
   --cloud <id>            Microsoft cloud: ${MICROSOFT_CLOUDS.map((c) => c.id).join(', ')} (default global)
   --authority <url>       Microsoft-style authority that is not Microsoft's (OIDC mode)
-  --issuer <url>          OpenID issuer (default: the provider's)
+  --issuer <url>          OpenID issuer, https:// (default: the provider's)
   --scopes "<a b c>"      scopes to request (default: the provider's for the enabled protocols)
-  --imap|--pop|--smtp host:port[:tls|starttls|none]   servers (default: the provider's)
+${SERVER_FLAGS}
   --app-only              client credentials (admin-consented app permissions, no user)
   --client-secret-file <f> file holding the client secret (read, never printed)
+  --ca-file <file>        a CA (PEM) this account trusts (identity provider, mail servers): saved with it
 
 ${STORE_FLAGS}`;
+
+const ADD_SPEC = {
+  address: { type: 'string' },
+  name: { type: 'string' },
+  provider: { type: 'string' },
+  'client-id': { type: 'string' },
+  tenant: { type: 'string' },
+  cloud: { type: 'string' },
+  authority: { type: 'string' },
+  issuer: { type: 'string' },
+  scopes: { type: 'string' },
+  imap: { type: 'string' },
+  pop: { type: 'string' },
+  smtp: { type: 'string' },
+  'app-only': { type: 'boolean' },
+  'client-secret-file': { type: 'string' },
+} as const;
 
 function addCommand(): CliCommand {
   return {
@@ -77,33 +137,15 @@ function addCommand(): CliCommand {
     summary: 'save an account (servers, client id, provider) for test, authorize and token',
     usage: addUsage,
     async run(argv, io) {
-      const { values } = parse(
-        argv,
-        {
-          address: { type: 'string' },
-          provider: { type: 'string' },
-          'client-id': { type: 'string' },
-          tenant: { type: 'string' },
-          cloud: { type: 'string' },
-          authority: { type: 'string' },
-          issuer: { type: 'string' },
-          scopes: { type: 'string' },
-          imap: { type: 'string' },
-          pop: { type: 'string' },
-          smtp: { type: 'string' },
-          'app-only': { type: 'boolean' },
-          'client-secret-file': { type: 'string' },
-        },
-        0,
-      );
-      const address = z.string().email().safeParse(need(values.address, 'address'));
-      if (!address.success) throw new UsageError('--address: enter a full email address');
+      const { values } = parseCommand(argv, ADD_SPEC, 0);
+      const address = Email.safeParse(need(values.address, 'address'));
+      if (!address.success) throw new UsageError('--address: enter a full email address, like name@example.com');
       const provider =
         typeof values.provider === 'string' ? providerById(values.provider) : (providerByDomain(address.data) ?? providerById('generic'));
-      if (!provider) throw new UsageError(`--provider: unknown provider "${String(values.provider)}"`);
-      const clientId = need(values['client-id'], 'client-id');
+      if (!provider) throw new UsageError(`--provider: unknown provider "${String(values.provider)}" (${PROVIDERS.map((p) => p.id).join(', ')})`);
+      const clientId = need(values['client-id'], 'client-id').trim();
       const servers: Servers = {};
-      for (const p of ['imap', 'pop', 'smtp'] as Protocol[]) {
+      for (const p of PROTOCOLS) {
         const spec = values[p];
         if (typeof spec === 'string') servers[p] = parseServerSpec(p, spec);
       }
@@ -114,33 +156,180 @@ function addCommand(): CliCommand {
       const flow = values['app-only'] === true ? 'app-only' : 'delegated';
       let auth: AuthSettings;
       if (provider.adapter === 'msal') {
-        const cloud = MICROSOFT_CLOUDS.find((c) => c.id === (values.cloud ?? 'global'));
-        if (!cloud) throw new UsageError(`--cloud: unknown cloud "${String(values.cloud)}"`);
-        const tenant = typeof values.tenant === 'string' ? values.tenant : (provider.defaultTenant ?? 'common');
-        const authority = typeof values.authority === 'string' ? values.authority : `${cloud.authorityHost}/${tenant}`;
-        auth = { adapter: 'msal', authority, clientId, flow, oidcMode: typeof values.authority === 'string' };
+        if (typeof values.issuer === 'string') throw new UsageError('--issuer is for OpenID providers; Microsoft accounts take --tenant, --cloud or --authority');
+        auth = msalAuth(values, provider, clientId, flow);
       } else {
-        const issuer = typeof values.issuer === 'string' ? values.issuer : provider.issuer;
+        for (const f of ['tenant', 'cloud', 'authority'] as const) {
+          if (values[f] !== undefined) throw new UsageError(`--${f} is for Microsoft accounts; this provider takes --issuer`);
+        }
+        const issuer = typeof values.issuer === 'string' ? parseIdpUrl('issuer', values.issuer) : provider.issuer;
         if (!issuer) throw new UsageError('--issuer is required for this provider');
         auth = { adapter: 'oidc', issuer, clientId, flow, authParams: { ...(provider.authParams ?? {}) } };
       }
-      const scopes = typeof values.scopes === 'string' ? values.scopes.split(/\s+/).filter(Boolean) : scopesFor(provider, servers);
+      const scopes = typeof values.scopes === 'string' ? parseScopes(values.scopes) : scopesFor(provider, servers);
       const secretFile = values['client-secret-file'];
-      const secret = typeof secretFile === 'string' ? (await readFile(secretFile, 'utf8').catch(() => {
-        throw new UsageError(`--client-secret-file: cannot read ${secretFile}`);
-      })).trim() : undefined;
+      const secret = typeof secretFile === 'string' ? await readClientSecret(secretFile) : undefined;
+      // The CA given to `add` belongs to the account: later commands (and a mail client's helper
+      // line) need not repeat --ca-file.
+      const caPem = typeof values['ca-file'] === 'string' ? readCaFile('ca-file', values['ca-file']) : undefined;
 
-      const core = await openCliCore(io, storeOptions(values));
-      const handlers = core.handlers(() => {});
-      const saved = await handlers['accounts:save']({
-        account: { label: address.data, address: address.data, providerId: provider.id, auth, scopes, servers, status: 'ready' },
+      const core = await openCliCore(io, { ...storeOptions(values), notes: true });
+      const same = core.accounts.list().filter((a) => a.address === address.data);
+      const first = same[0];
+      if (first && typeof values.name !== 'string') {
+        throw new CliError(
+          `${address.data} is already saved as ${accountRef(first)} (${first.id}). To keep another account with this address, give it a name: --name <name>; or change the saved one with mail-oauth edit ${accountRef(first)}`,
+          EXIT.usage,
+        );
+      }
+      const name = typeof values.name === 'string' ? checkName(core, values.name) : address.data;
+      const now = core.clock.now();
+      const saved = put(core, {
+        id: randomUUID(),
+        label: name,
+        address: address.data,
+        providerId: provider.id,
+        auth,
+        scopes,
+        servers,
+        ...(caPem ? { caPem } : {}),
+        status: 'ready',
+        createdAt: now,
+        updatedAt: now,
       });
       if (secret) {
         const r = await core.auth.setClientSecret(saved.id, secret);
-        if (!r.ok) return fail(io, r.error);
+        if (!r.ok) return failExplained(io, 'add', r.error, accountRef(saved));
       }
       io.stdout.write(`${saved.id}\n`);
-      io.stderr.write(`Saved ${saved.address} (${provider.label}). Next: mail-oauth authorize ${saved.id}\n`);
+      io.stderr.write(`Saved ${saved.address}${name !== saved.address ? ` as ${name}` : ''} (${provider.label}). Next: mail-oauth authorize ${accountRef(saved)}\n`);
+      return 0;
+    },
+  };
+}
+
+const editUsage = `Usage: mail-oauth edit <account> [changes]
+
+Changes a saved account in place (no remove + add). Says when the change needs a new sign-in.
+  --name <name>           rename (the handle used wherever an account is named)
+  --scopes "<a b c>"      scopes to request (a new sign-in grants them)
+${SERVER_FLAGS}
+  --imap|--pop|--smtp off   stop using that protocol
+  --ca-file <file>        a CA (PEM) this account trusts (identity provider, mail servers)
+  --no-ca                 forget the account's CA
+  --client-id <id>        the app registration's client id (needs a new sign-in)
+  --tenant <t> | --cloud <id> | --authority <url>   Microsoft (needs a new sign-in)
+  --issuer <url>          OpenID issuer (needs a new sign-in)
+  --client-secret-file <f> replace the stored client secret
+
+${STORE_FLAGS}`;
+
+function editCommand(): CliCommand {
+  return {
+    name: 'edit',
+    summary: 'change a saved account (scopes, servers, CA, client id, tenant or issuer)',
+    usage: editUsage,
+    async run(argv, io) {
+      const { values, args } = parseCommand(
+        argv,
+        {
+          name: ADD_SPEC.name,
+          'client-id': ADD_SPEC['client-id'],
+          tenant: ADD_SPEC.tenant,
+          cloud: ADD_SPEC.cloud,
+          authority: ADD_SPEC.authority,
+          issuer: ADD_SPEC.issuer,
+          scopes: ADD_SPEC.scopes,
+          imap: ADD_SPEC.imap,
+          pop: ADD_SPEC.pop,
+          smtp: ADD_SPEC.smtp,
+          'client-secret-file': ADD_SPEC['client-secret-file'],
+          'no-ca': { type: 'boolean' },
+        },
+        1,
+      );
+      const ref = args[0];
+      if (!ref) throw new UsageError('Name the account to edit (name, address or id)');
+      if (values['no-ca'] === true && values['ca-file'] !== undefined) throw new UsageError('--ca-file and --no-ca contradict each other');
+      // Read every file before touching the store: a bad file changes nothing.
+      const caPem = typeof values['ca-file'] === 'string' ? readCaFile('ca-file', values['ca-file']) : undefined;
+      const secret = typeof values['client-secret-file'] === 'string' ? await readClientSecret(values['client-secret-file']) : undefined;
+      // --ca-file here is the account's new CA, not an extra CA for this command.
+      const core = await openCliCore(io, { ...storeOptions({ ...values, 'ca-file': undefined }), notes: true });
+      const account = findAccount(core, ref);
+      const next: Account = { ...account, servers: { ...account.servers } };
+      const changes: string[] = [];
+      let signInAgain = false; // the saved tokens belong to another registration or issuer
+      let newScopes = false; // the tokens are fine but do not carry the new scopes
+
+      if (typeof values.name === 'string') {
+        next.label = checkName(core, values.name, account);
+        changes.push(`name ${next.label}`);
+      }
+      for (const p of PROTOCOLS) {
+        const spec = values[p];
+        if (typeof spec !== 'string') continue;
+        if (spec.trim().toLowerCase() === 'off') {
+          if (next.servers[p]) next.servers[p] = { ...next.servers[p], enabled: false };
+          changes.push(`${p.toUpperCase()} off`);
+        } else {
+          next.servers[p] = parseServerSpec(p, spec);
+          changes.push(`${p.toUpperCase()} ${next.servers[p].host}:${next.servers[p].port}:${next.servers[p].security}`);
+        }
+      }
+      if (PROTOCOLS.every((p) => next.servers[p]?.enabled !== true)) throw new UsageError('That would leave no protocol enabled');
+      if (caPem !== undefined) {
+        next.caPem = caPem;
+        changes.push('CA');
+      } else if (values['no-ca'] === true) {
+        delete next.caPem;
+        changes.push('CA removed');
+      }
+      if (typeof values.scopes === 'string') {
+        next.scopes = parseScopes(values.scopes);
+        if (next.scopes.join(' ') !== account.scopes.join(' ')) {
+          newScopes = true;
+          changes.push(`scopes ${next.scopes.join(' ')}`);
+        }
+      }
+      const authChange = ['client-id', 'tenant', 'cloud', 'authority', 'issuer'].some((f) => values[f] !== undefined);
+      if (authChange) {
+        const clientId = typeof values['client-id'] === 'string' ? need(values['client-id'], 'client-id').trim() : account.auth.clientId;
+        const provider = providerById(account.providerId) ?? providerById('generic');
+        if (!provider) throw new UsageError(`unknown provider ${account.providerId}`);
+        if (account.auth.adapter === 'msal') {
+          if (values.issuer !== undefined) throw new UsageError('--issuer is for OpenID providers; Microsoft accounts take --tenant, --cloud or --authority');
+          next.auth = msalAuth(values, provider, clientId, account.auth.flow, account.auth);
+        } else {
+          for (const f of ['tenant', 'cloud', 'authority'] as const) {
+            if (values[f] !== undefined) throw new UsageError(`--${f} is for Microsoft accounts; this one takes --issuer`);
+          }
+          const issuer = typeof values.issuer === 'string' ? parseIdpUrl('issuer', values.issuer) : account.auth.issuer;
+          next.auth = { ...account.auth, issuer, clientId };
+        }
+        if (JSON.stringify(next.auth) !== JSON.stringify(account.auth)) {
+          signInAgain = true;
+          changes.push(account.auth.adapter === 'msal' ? 'client id / authority' : 'client id / issuer');
+        }
+      }
+      if (secret !== undefined) changes.push('client secret');
+      if (changes.length === 0) throw new UsageError('Nothing to change: give at least one change (mail-oauth edit --help)');
+
+      if (signInAgain) {
+        // Tokens of the old registration or issuer cannot be refreshed at the new one: forget them
+        // locally (before saving, so a failure leaves the account as it was).
+        const out = await core.auth.signOut(account.id);
+        if (!out.ok) return failExplained(io, 'edit', out.error, accountRef(account));
+      }
+      const saved = put(core, { ...next, updatedAt: core.clock.now() });
+      if (secret !== undefined) {
+        const r = await core.auth.setClientSecret(saved.id, secret);
+        if (!r.ok) return failExplained(io, 'edit', r.error, accountRef(saved));
+      }
+      io.stderr.write(`Changed ${accountRef(saved)}: ${changes.join(', ')}.\n`);
+      if (signInAgain) io.stderr.write(`This change needs a new sign-in: mail-oauth authorize ${accountRef(saved)}\n`);
+      else if (newScopes) io.stderr.write(`The new scopes are granted at the next sign-in: mail-oauth authorize ${accountRef(saved)}\n`);
+      else io.stderr.write('No new sign-in needed.\n');
       return 0;
     },
   };
@@ -152,7 +341,7 @@ function accountsCommand(): CliCommand {
     summary: 'list saved accounts with their token state and last test',
     usage: `Usage: mail-oauth accounts [--json]\n\n${STORE_FLAGS}`,
     async run(argv, io) {
-      const { values } = parse(argv, { json: { type: 'boolean' } }, 0);
+      const { values } = parseCommand(argv, { json: { type: 'boolean' } }, 0);
       const core = await openCliCore(io, storeOptions(values));
       const rows: Array<{ account: Account; token: string }> = [];
       for (const account of core.accounts.list()) {
@@ -169,7 +358,8 @@ function accountsCommand(): CliCommand {
       }
       for (const { account: a, token } of rows) {
         const last = a.lastTest ? `${a.lastTest.ok ? 'passed' : 'failed'} ${new Date(a.lastTest.at).toISOString().slice(0, 16)}` : 'never tested';
-        io.stdout.write(`${a.id}  ${a.address}  ${a.providerId}  token: ${token}  test: ${last}${a.status === 'draft' ? '  (setup not finished)' : ''}\n`);
+        const name = a.label && a.label !== a.address ? `  name: ${a.label}` : '';
+        io.stdout.write(`${a.id}  ${a.address}  ${a.providerId}  token: ${token}  test: ${last}${name}${a.status === 'draft' ? '  (setup not finished)' : ''}\n`);
       }
       return 0;
     },
@@ -180,14 +370,14 @@ function authorizeCommand(): CliCommand {
   return {
     name: 'authorize',
     summary: 'sign in for a saved account (browser, device code, or client credentials)',
-    usage: `Usage: mail-oauth authorize <account id or address> [--flow browser|device|client-credentials]\n\n${STORE_FLAGS}`,
+    usage: `Usage: mail-oauth authorize <account> [--flow browser|device|client-credentials]\n\n${EXIT_CODES_HELP}\n${STORE_FLAGS}`,
     async run(argv, io) {
-      const { values, args } = parse(argv, { flow: { type: 'string' } }, 1);
+      const { values, args } = parseCommand(argv, { flow: { type: 'string' } }, 1);
       const ref = args[0];
-      if (!ref) throw new UsageError('Name the account (id or address)');
+      if (!ref) throw new UsageError('Name the account (name, address or id)');
       const flow = AuthFlow.safeParse(values.flow ?? 'browser');
       if (!flow.success) throw new UsageError('--flow: browser, device or client-credentials');
-      const core = await openCliCore(io, storeOptions(values));
+      const core = await openCliCore(io, { ...storeOptions(values), notes: true });
       const account = findAccount(core, ref);
       const r = await core.auth.authorize(account.id, flow.data, {
         signal: io.signal,
@@ -195,40 +385,14 @@ function authorizeCommand(): CliCommand {
           if (p.kind === 'device-code') io.stderr.write(`Go to ${p.verificationUri} and enter the code:\n\n    ${p.userCode}\n\n`);
         },
       });
-      if (!r.ok) return fail(io, r.error);
+      if (!r.ok) return failExplained(io, 'authorize', r.error, ref);
       const o = r.value;
       io.stderr.write(
         `✓ Signed in${o.signedInAs ? ` as ${o.signedInAs}` : ''}. Granted: ${o.grantedScopes.join(' ') || '-'}. Refresh token: ${o.hasRefreshToken ? 'yes' : 'no'}.` +
           `${o.persisted ? '' : ' Not stored on disk (no OS keyring).'}\n`,
       );
       for (const f of o.flags) io.stderr.write(`  ${f.severity === 'warning' ? '!' : 'i'} ${f.message}\n`);
-      return 0;
-    },
-  };
-}
-
-function tokenCommand(): CliCommand {
-  return {
-    name: 'token',
-    summary: 'print a fresh access token for a saved account (for scripts and mail clients)',
-    usage: `Usage: mail-oauth token <account id or address> [--force-refresh]
-
-Prints only the access token on stdout, refreshing it first when it is close to expiry.
-Treat the output as a password.
-
-${STORE_FLAGS}`,
-    async run(argv, io) {
-      const { values, args } = parse(argv, { 'force-refresh': { type: 'boolean' } }, 1);
-      const ref = args[0];
-      if (!ref) throw new UsageError('Name the account (id or address)');
-      const core = await openCliCore(io, storeOptions(values));
-      const account = findAccount(core, ref);
-      const r: Result<{ token: string }> = await core.auth.getAccessToken(account.id, {
-        signal: io.signal,
-        forceRefresh: values['force-refresh'] === true,
-      });
-      if (!r.ok) return fail(io, r.error);
-      io.stdout.write(`${r.value.token}\n`);
+      if (o.persisted) io.stderr.write(`Helper line for mail clients: mail-oauth token ${accountRef(account)}\n`);
       return 0;
     },
   };
@@ -238,19 +402,19 @@ function removeCommand(): CliCommand {
   return {
     name: 'remove',
     summary: 'revoke (where the provider can) and delete a saved account and its secrets',
-    usage: `Usage: mail-oauth remove <account id or address>\n\n${STORE_FLAGS}`,
-    async run(argv, io) {
-      const { values, args } = parse(argv, {}, 1);
+    usage: `Usage: mail-oauth remove <account>\n\n${STORE_FLAGS}`,
+    async run(argv, io: CliIO) {
+      const { values, args } = parseCommand(argv, {}, 1);
       const ref = args[0];
-      if (!ref) throw new UsageError('Name the account (id or address)');
+      if (!ref) throw new UsageError('Name the account (name, address or id)');
       const core = await openCliCore(io, storeOptions(values));
       const account = findAccount(core, ref);
       const r = await core.auth.removeAccount(account.id, { signal: io.signal });
-      if (!r.ok) return fail(io, r.error);
+      if (!r.ok) return failExplained(io, 'remove', r.error, ref);
       io.stderr.write(`Removed ${account.address}${r.value.revoked ? '; access revoked at the provider' : ''}.\n`);
       return 0;
     },
   };
 }
 
-export const accountCommands = (): CliCommand[] => [addCommand(), accountsCommand(), authorizeCommand(), tokenCommand(), removeCommand()];
+export const accountCommands = (): CliCommand[] => [addCommand(), editCommand(), accountsCommand(), authorizeCommand(), removeCommand()];

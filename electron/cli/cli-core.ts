@@ -1,4 +1,5 @@
-// The CLI's core: the same stores and auth service as the app, opened in plain Node.
+// The CLI's core: the same stores and auth service as the app, opened in plain Node (without the
+// IPC handlers, so that `token` loads no discovery or probe code).
 //
 // Where things live: `--data-dir`, else $MAIL_OAUTH_DATA_DIR, else ~/.config/mail-oauth-assistant/cli
 // (shared with `npm run dev:web`, which uses the same directory by default through the same code).
@@ -6,41 +7,84 @@
 // desktop app encrypts with Electron's safeStorage key instead, so the CLI and the app keep separate
 // stores on a user's machine: set an account up in either, or authorize it again in the CLI.
 // Without an OS keyring the CLI refuses to persist secrets unless told to (`--insecure-store` or
-// MAIL_OAUTH_INSECURE_STORE=1), which keeps the key in a 0600 file beside the data, and says so.
-import { readFileSync } from 'node:fs';
+// MAIL_OAUTH_INSECURE_STORE=1), which keeps the key in a 0600 file beside the data; the choice is
+// remembered in the data directory, so a mail client's helper line is just `mail-oauth token <acct>`.
+import { readFileSync, statSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { createCore, type Core } from '../core/compose.ts';
+import { createCoreServices, type CoreStores } from '../core/services.ts';
 import { nodeDataDir } from '../core/data-dir.ts';
 import type { BrowserOpener } from '../core/ports.ts';
 import { createNodeSecretBox } from '../store/node-secret-box.ts';
-import { probeInputForAccount } from '../probe/run-probe.ts';
 import type { Account } from '../../shared/account.ts';
-import { UsageError, type CliIO } from './command.ts';
+import { CliError, UsageError, type CliIO } from './command.ts';
+import type { StoreOptions } from './args.ts';
+import { EXIT } from './exit.ts';
 
+export type CliCoreOptions = StoreOptions & {
+  /** Print the one-time notes about where secrets go (add, authorize): never from `token`, whose
+   * stderr every mail client shows on each connection. */
+  notes?: boolean;
+};
 
-export type CliCoreOptions = { dataDir?: string; insecureStore?: boolean; caFile?: string };
+export type CliCore = CoreStores & { dataDir: string; ca?: string };
 
-export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<Core> {
-  const dataDir = o.dataDir ?? nodeDataDir(io.env);
-  const insecure = o.insecureStore === true || io.env.MAIL_OAUTH_INSECURE_STORE === '1';
-  // The key file is only created if secrets are kept without a keyring (--insecure-store, or the
-  // same choice made in the web host, remembered in the data directory's preferences).
-  const secretBox = await createNodeSecretBox({ insecureKeyFile: join(dataDir, 'insecure-key') });
-  let ca: string | undefined;
-  if (o.caFile) {
+/** The data directory, refused with a clear message when it cannot be one. */
+export function resolveDataDir(io: CliIO, flag: string | undefined): string {
+  const fromEnv = flag === undefined;
+  const dir = flag ?? (io.env.MAIL_OAUTH_DATA_DIR === undefined ? nodeDataDir({ ...io.env }) : io.env.MAIL_OAUTH_DATA_DIR);
+  const name = fromEnv ? 'MAIL_OAUTH_DATA_DIR' : '--data-dir';
+  if (dir.trim() === '') throw new UsageError(`${name} is empty: give a directory (default ~/.config/mail-oauth-assistant/cli)`);
+  let isDir: boolean | undefined;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = undefined; // missing: created on first write
+  }
+  if (isDir === false) throw new UsageError(`${name} ${dir}: is a file, not a directory`);
+  return dir;
+}
+
+/**
+ * A CA file's certificates, or a usage error: a file that is not PEM certificates (a key, DER,
+ * an empty file, a typo'd path) would otherwise be accepted and fail much later as "untrusted".
+ */
+export function readCaFile(flag: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(`--${flag}: cannot read ${path}${typeof code === 'string' ? ` (${code})` : ''}`);
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new UsageError(`--${flag}: ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  for (const [i, pem] of blocks.entries()) {
     try {
-      ca = readFileSync(o.caFile, 'utf8');
+      new X509Certificate(pem);
     } catch {
-      throw new UsageError(`--ca-file: cannot read ${o.caFile}`);
+      throw new UsageError(`--${flag}: certificate ${i + 1} in ${path} is not a valid X.509 certificate`);
     }
   }
+  const joined = `${blocks.join('\n')}\n`;
+  if (joined.length > 65536) throw new UsageError(`--${flag}: ${path} is too large (at most 64 KiB of certificates)`);
+  return joined;
+}
+
+export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<CliCore> {
+  const dataDir = resolveDataDir(io, o.dataDir);
+  const ca = o.caFile === undefined ? undefined : readCaFile('ca-file', o.caFile);
+  const insecure = o.insecureStore === true || io.env.MAIL_OAUTH_INSECURE_STORE === '1';
+  // The key file is only created if secrets are kept without a keyring (--insecure-store, or the
+  // same choice made earlier and remembered in the data directory's preferences).
+  const secretBox = await createNodeSecretBox({ insecureKeyFile: join(dataDir, 'insecure-key') });
   // The CLI's "system browser": print the URL (stderr keeps stdout clean for `token`).
   const browser: BrowserOpener = {
     async open(url) {
       io.stderr.write(`Open this URL in your browser to sign in:\n  ${url}\n`);
     },
   };
-  const core = createCore({
+  const core = createCoreServices({
     shell: 'web-host',
     version: '0',
     dataDir,
@@ -49,33 +93,37 @@ export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<Co
     ...(ca ? { ca } : {}),
     ...(insecure ? { allowInsecureSecrets: true } : {}),
   });
+  if (o.insecureStore === true) core.rememberInsecureSecrets();
   for (const p of core.accounts.problems) io.stderr.write(`warning: ${p.message}${p.detail ? ` (${p.detail})` : ''}\n`);
-  if (!secretBox.available && !core.secrets.status.persistent) {
-    io.stderr.write(
-      'note: no OS keyring: tokens are kept in memory for this command only. Use --insecure-store to keep them in a key file.\n',
-    );
-  } else if (!secretBox.available) {
-    io.stderr.write(`note: secrets are encrypted with a key file in ${dataDir} (no OS keyring): protect that directory.\n`);
+  if (o.notes === true) {
+    if (!secretBox.available && !core.secrets.status.persistent) {
+      io.stderr.write('note: no OS keyring: tokens are kept in memory for this command only. Use --insecure-store to keep them in a key file.\n');
+    } else if (!secretBox.available) {
+      io.stderr.write(`note: secrets are encrypted with a key file in ${dataDir} (no OS keyring): protect that directory.\n`);
+    }
   }
-  return core;
+  return { ...core, dataDir, ...(ca ? { ca } : {}) };
 }
 
-/** An account by id or by address (the address is what people remember). */
-export function findAccount(core: Core, ref: string): Account {
+/** What an account is called on the command line: its name when it has one, else its address. */
+export const accountRef = (a: Account): string => (a.label && a.label !== a.address ? a.label : a.address);
+
+/**
+ * An account by id, name (`add --name`) or address (what people remember). An address shared by
+ * several accounts names the one whose name is that address (the first one added), so a helper
+ * line written before a second account existed keeps working.
+ */
+export function findAccount(core: Pick<CoreStores, 'accounts'>, ref: string): Account {
   const list = core.accounts.list();
-  const hit = list.find((a) => a.id === ref) ?? list.filter((a) => a.address === ref.toLowerCase());
-  if (!Array.isArray(hit)) return hit;
-  if (hit.length === 1 && hit[0]) return hit[0];
-  if (hit.length > 1) throw new UsageError(`${ref} matches ${hit.length} accounts: use the id (mail-oauth accounts)`);
-  throw new UsageError(`No saved account "${ref}" (mail-oauth accounts lists them)`);
-}
-
-/** `mail-oauth test --account <id|address>`: the saved account with its refreshing token source.
- * The store location comes from the environment (MAIL_OAUTH_DATA_DIR, MAIL_OAUTH_INSECURE_STORE). */
-export function savedAccountResolver(io: CliIO) {
-  return async (ref: string) => {
-    const core = await openCliCore(io);
-    const a = findAccount(core, ref);
-    return probeInputForAccount(a, core.auth.tokenProvider(a.id));
-  };
+  const byId = list.find((a) => a.id === ref);
+  if (byId) return byId;
+  const byName = list.filter((a) => a.label === ref || a.label.toLowerCase() === ref.toLowerCase());
+  if (byName.length === 1 && byName[0]) return byName[0];
+  const byAddress = list.filter((a) => a.address === ref.toLowerCase());
+  if (byAddress.length === 1 && byAddress[0]) return byAddress[0];
+  if (byAddress.length > 1 || byName.length > 1) {
+    const names = [...byName, ...byAddress].map((a) => `${accountRef(a)} (${a.id})`);
+    throw new CliError(`"${ref}" matches ${names.length} accounts: ${[...new Set(names)].join(', ')}; name one of them`, EXIT.usage);
+  }
+  throw new CliError(`No saved account "${ref}" (mail-oauth accounts lists them)`, EXIT.usage);
 }

@@ -1,114 +1,127 @@
-// `mail-oauth test`: the one-click connection test from a terminal. Ad-hoc flags, or (once the
-// store exists) a saved account through an injected resolver.
+// `mail-oauth test`: the one-click connection test from a terminal. Ad-hoc flags, or a saved
+// account (with its own CA and the store flags every command takes).
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { staticToken, type TokenSource } from '../core/ports.ts';
-import type { Servers, ServerSettings } from '../../shared/account.ts';
+import { Email, type Servers } from '../../shared/account.ts';
 import { providerById, SaslMechanism, type Protocol, type Security } from '../../shared/providers.ts';
-import { runProbe, type ProbeInput } from '../probe/run-probe.ts';
+import { probeInputForAccount, runProbe, type ProbeInput } from '../probe/run-probe.ts';
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
+import { parseCommand, parseDuration, STORE_FLAGS, storeOptions, type StoreOptions } from './args.ts';
+import { readCaFile } from './cli-core.ts';
+import { exitCodeForAll } from './exit.ts';
+import { parseServerSpec } from './server-spec.ts';
 import { Timeline, renderDiagnoses } from './timeline.ts';
 
 export const TEST_USAGE = `Usage: mail-oauth test --address <a@b> [servers] --token-file <file> [options]
-       mail-oauth test --account <id> [options]
+       mail-oauth test --account <account> [options]
 
 Servers (at least one, unless --provider has defaults):
   --imap <host:port[:tls|starttls|none]>
   --pop  <host:port[:tls|starttls|none]>
   --smtp <host:port[:tls|starttls|none]>
       security defaults from the port: 993/995/465 tls, 143/110/587/25 starttls.
-      none = plaintext, for local test servers only.
+      none = plaintext, for local test servers only (loopback hosts).
 
 Options:
   --token-file <file>     file holding the access token (read, trimmed, never printed)
   --mechanism <name>      XOAUTH2 or OAUTHBEARER (default: the provider's list)
   --provider <id>         provider catalog id (microsoft-365, google, ...)
-  --ca-file <file>        trust an extra CA (PEM) besides the system roots
-  --timeout <ms>          overall time limit (default 45000)
-  --step-timeout <ms>     time limit of each step (default 15000)
+  --timeout <duration>    overall time limit: 45s, 500ms, 2m; a bare number is ms (at least 100)
+                          (default 45s)
+  --step-timeout <d>      time limit of each step (default 15s)
   --send-test-message     send a real message to yourself instead of MAIL FROM/RCPT TO/RSET
   --json                  print the report as JSON only
-  --account <id>          test a saved account (when available)
+  --account <account>     test a saved account (name, address or id), refreshing its token with
+                          its saved CA and store settings
 
-Exit: 0 all passed, 1 a check failed, 2 bad usage.
-`;
+Exit: 0 all passed, 1 a check failed, 2 bad usage, 3 sign in again (mail-oauth authorize),
+4 temporary (network, provider down, time-out).
 
-/** What a saved account resolves to (the lead wires this to electron/store/ later). */
-export type ResolvedAccount = Omit<ProbeInput, 'token'> & { token: TokenSource };
-export type AccountResolver = (accountId: string) => Promise<ResolvedAccount>;
+${STORE_FLAGS}`;
 
-const DEFAULT_SECURITY: Readonly<Record<number, Security>> = {
-  993: 'tls',
-  995: 'tls',
-  465: 'tls',
-  143: 'starttls',
-  110: 'starttls',
-  587: 'starttls',
-  25: 'starttls',
+/** What a saved account resolves to. */
+export type ResolvedAccount = Omit<ProbeInput, 'token'> & { token: TokenSource; ca?: string };
+export type AccountResolver = (ref: string, store: StoreOptions) => Promise<ResolvedAccount>;
+
+export { parseServerSpec };
+
+const TEST_SPEC = {
+  address: { type: 'string' },
+  imap: { type: 'string' },
+  pop: { type: 'string' },
+  smtp: { type: 'string' },
+  'token-file': { type: 'string' },
+  mechanism: { type: 'string' },
+  provider: { type: 'string' },
+  timeout: { type: 'string' },
+  'step-timeout': { type: 'string' },
+  'send-test-message': { type: 'boolean' },
+  json: { type: 'boolean' },
+  account: { type: 'string' },
+} as const;
+
+type Flags = {
+  address?: string;
+  imap?: string;
+  pop?: string;
+  smtp?: string;
+  'token-file'?: string;
+  mechanism?: SaslMechanism;
+  provider?: string;
+  timeout?: number;
+  'step-timeout'?: number;
+  'send-test-message'?: boolean;
+  json?: boolean;
+  account?: string;
+  store: StoreOptions;
 };
 
-/** `host:port[:security]`, IPv6 as `[::1]:993:tls`. */
-export function parseServerSpec(flag: string, value: string): ServerSettings {
-  const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})(?::(tls|starttls|none))?$/i.exec(value.trim());
-  if (!m) throw new UsageError(`--${flag}: expected host:port[:tls|starttls|none], got "${value}"`);
-  const host = (m[1] ?? m[2] ?? '').toLowerCase();
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) throw new UsageError(`--${flag}: port out of range: ${port}`);
-  const security = (m[4]?.toLowerCase() as Security | undefined) ?? DEFAULT_SECURITY[port] ?? 'tls';
-  return { enabled: true, host, port, security };
+function parseFlags(argv: string[]): Flags {
+  const { values } = parseCommand(argv, TEST_SPEC, 0);
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  const flags: Flags = { store: storeOptions(values) };
+  const address = str('address');
+  if (address !== undefined) {
+    const a = Email.safeParse(address);
+    if (!a.success) throw new UsageError('--address: enter a full email address');
+    flags.address = a.data;
+  }
+  for (const k of ['imap', 'pop', 'smtp', 'provider'] as const) {
+    const v = str(k);
+    if (v !== undefined) flags[k] = v;
+  }
+  for (const k of ['token-file', 'account'] as const) {
+    const v = str(k);
+    if (v !== undefined) {
+      if (v.trim() === '') throw new UsageError(`--${k} is empty`);
+      flags[k] = v;
+    }
+  }
+  const mechanism = str('mechanism');
+  if (mechanism !== undefined) {
+    const m = SaslMechanism.safeParse(mechanism.toUpperCase());
+    if (!m.success) throw new UsageError(`--mechanism: ${SaslMechanism.options.join(' or ')}, got "${mechanism}"`);
+    flags.mechanism = m.data;
+  }
+  const timeout = str('timeout');
+  if (timeout !== undefined) flags.timeout = parseDuration('timeout', timeout);
+  const stepTimeout = str('step-timeout');
+  if (stepTimeout !== undefined) flags['step-timeout'] = parseDuration('step-timeout', stepTimeout);
+  if (values['send-test-message'] === true) flags['send-test-message'] = true;
+  if (values.json === true) flags.json = true;
+  return flags;
 }
 
-const Flags = z.object({
-  address: z.string().email('--address: enter a full email address').optional(),
-  imap: z.string().optional(),
-  pop: z.string().optional(),
-  smtp: z.string().optional(),
-  'token-file': z.string().min(1).optional(),
-  mechanism: z
-    .string()
-    .transform((s) => s.toUpperCase())
-    .pipe(SaslMechanism)
-    .optional(),
-  provider: z.string().optional(),
-  'ca-file': z.string().min(1).optional(),
-  timeout: z.coerce.number().int().positive('--timeout: a positive number of milliseconds').optional(),
-  'step-timeout': z.coerce.number().int().positive('--step-timeout: a positive number of milliseconds').optional(),
-  'send-test-message': z.boolean().optional(),
-  json: z.boolean().optional(),
-  account: z.string().min(1).optional(),
-});
-type Flags = z.infer<typeof Flags>;
-
-function parseFlags(argv: string[]): Flags {
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        address: { type: 'string' },
-        imap: { type: 'string' },
-        pop: { type: 'string' },
-        smtp: { type: 'string' },
-        'token-file': { type: 'string' },
-        mechanism: { type: 'string' },
-        provider: { type: 'string' },
-        'ca-file': { type: 'string' },
-        timeout: { type: 'string' },
-        'step-timeout': { type: 'string' },
-        'send-test-message': { type: 'boolean' },
-        json: { type: 'boolean' },
-        account: { type: 'string' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const parsed = Flags.safeParse(values);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join('\n'));
-  return parsed.data;
+/** `test --account`: the saved account with its refreshing token source and its own CA. */
+function bindResolver(io: CliIO): AccountResolver {
+  return async (ref, store) => {
+    const { openCliCore, findAccount } = await import('./cli-core.ts');
+    // --ca-file stays this command's extra CA (below); the account's own CA comes with it.
+    const core = await openCliCore(io, store);
+    const a = findAccount(core, ref);
+    const input: ResolvedAccount = probeInputForAccount(a, core.auth.tokenProvider(a.id));
+    return a.caPem ? { ...input, ca: a.caPem } : input;
+  };
 }
 
 async function readSecretFile(flag: string, path: string): Promise<string> {
@@ -152,23 +165,27 @@ async function adHocInput(flags: Flags): Promise<ResolvedAccount> {
   return input;
 }
 
-export function createTestCommand(deps: { resolveAccount?: AccountResolver } = {}): CliCommand {
+export function createTestCommand(deps: { resolveAccount?: (io: CliIO) => AccountResolver } = {}): CliCommand {
   return {
     name: 'test',
     summary: 'run the connection test (IMAP, POP, SMTP with OAuth) and explain failures',
     usage: TEST_USAGE,
     async run(argv: string[], io: CliIO): Promise<number> {
       const flags = parseFlags(argv);
+      const extraCa = flags.store.caFile === undefined ? undefined : readCaFile('ca-file', flags.store.caFile);
       let input: ResolvedAccount;
       if (flags.account) {
-        if (!deps.resolveAccount) throw new UsageError('--account: saved accounts are not available in this build');
-        input = await deps.resolveAccount(flags.account);
+        for (const k of ['address', 'token-file', 'imap', 'pop', 'smtp', 'provider'] as const) {
+          if (flags[k] !== undefined) throw new UsageError(`--${k} does not go with --account (the saved account has its own)`);
+        }
+        input = await (deps.resolveAccount ?? bindResolver)(io)(flags.account, flags.store);
         if (flags.mechanism) input = { ...input, mechanisms: [flags.mechanism] };
       } else {
         input = await adHocInput(flags);
       }
       if (flags['send-test-message']) input = { ...input, sendTestMessage: true };
-      const ca = flags['ca-file'] ? await readSecretFile('ca-file', flags['ca-file']) : undefined;
+      const cas = [extraCa, input.ca].filter((c): c is string => c !== undefined);
+      const ca = cas.length > 0 ? cas.join('\n') : undefined;
       const timeouts: { step?: number; overall?: number } = {};
       if (flags.timeout) timeouts.overall = flags.timeout;
       if (flags['step-timeout']) timeouts.step = flags['step-timeout'];
@@ -187,7 +204,9 @@ export function createTestCommand(deps: { resolveAccount?: AccountResolver } = {
         timeline.finish(report);
         io.stdout.write(renderDiagnoses(report));
       }
-      return report.ok ? 0 : 1;
+      if (report.ok) return 0;
+      const codes = [report.token.code, ...report.protocols.filter((p) => !p.ok).map((p) => p.code)].filter((c): c is string => c !== undefined);
+      return exitCodeForAll(codes);
     },
   };
 }

@@ -1,0 +1,38 @@
+// `mail-oauth token <account>`: the helper mail clients call on every connection (neomutt's
+// oauthbearer_refresh_command, msmtp's passwordeval, mbsync's PassCmd...). Its contract:
+// stdout holds only the access token and a newline; a failure is one line on stderr with the
+// code and the next step, and the exit code says whether to retry (4) or sign in again (3).
+// It is its own module so that it loads nothing it does not need (no zod-heavy forms, no probe).
+import type { CliCommand } from './command.ts';
+import { UsageError } from './command.ts';
+import { parseCommand, STORE_FLAGS, storeOptions } from './args.ts';
+import { findAccount, openCliCore } from './cli-core.ts';
+import { EXIT_CODES_HELP, failLine } from './exit.ts';
+
+export const TOKEN_USAGE = `Usage: mail-oauth token <account> [--force-refresh]
+
+Prints only the access token on stdout, refreshing it first when it is close to expiry.
+<account> is the account's name, address or id (mail-oauth accounts). Treat the output as a password.
+A failure is one line on stderr: the code and what to do next.
+
+${EXIT_CODES_HELP}
+${STORE_FLAGS}`;
+
+export function createTokenCommand(): CliCommand {
+  return {
+    name: 'token',
+    summary: 'print a fresh access token for a saved account (for scripts and mail clients)',
+    usage: TOKEN_USAGE,
+    async run(argv, io) {
+      const { values, args } = parseCommand(argv, { 'force-refresh': { type: 'boolean' } }, 1);
+      const ref = args[0];
+      if (!ref) throw new UsageError('Name the account (name, address or id)');
+      const core = await openCliCore(io, storeOptions(values));
+      const account = findAccount(core, ref);
+      const r = await core.auth.getAccessToken(account.id, { signal: io.signal, forceRefresh: values['force-refresh'] === true });
+      if (!r.ok) return failLine(io, 'token', r.error, ref);
+      io.stdout.write(`${r.value.token}\n`);
+      return 0;
+    },
+  };
+}
