@@ -76,6 +76,20 @@ export const IssuerCheck = z.object({
 });
 export type IssuerCheck = z.infer<typeof IssuerCheck>;
 
+/** One certificate of a CA file, as the "Trust a certificate authority" confirmation shows it. */
+export const CaCertificateInfo = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  /** SHA-256 fingerprint, "AB:CD:..." (compare it with what the CA's owner publishes). */
+  sha256: z.string(),
+  validFrom: z.number(),
+  validTo: z.number(),
+  /** basicConstraints CA:TRUE: a certificate authority, not a server's own certificate. */
+  isCa: z.boolean(),
+});
+export type CaCertificateInfo = z.infer<typeof CaCertificateInfo>;
+const CaPemText = z.string().min(1).max(65536);
+
 export const contract = {
   'app:info': { input: Empty, output: AppInfo },
   'links:open': { input: z.object({ link: LinkId }).strict(), output: z.object({ opened: z.boolean() }) },
@@ -102,8 +116,18 @@ export const contract = {
   },
   'accounts:token-state': { input: AccountRef, output: TokenState },
 
-  'discover:servers': { input: z.object({ address: z.string().email() }).strict(), output: DiscoveryResult },
-  'auth:check-issuer': { input: z.object({ issuer: z.string().url().max(2048) }).strict(), output: IssuerCheck },
+  /** Reads a picked CA file's text (nothing is saved): its certificates, or CA_NOT_PEM. */
+  'ca:inspect': { input: z.object({ pem: CaPemText }).strict(), output: z.object({ certificates: z.array(CaCertificateInfo) }) },
+  /** Saves the CA with the account (`caPem`; empty pem = trust no extra CA): used for its
+   * identity provider, autoconfig and mail servers from then on. */
+  'accounts:trust-ca': {
+    input: z.object({ id: z.string().min(1).max(100), pem: z.string().max(65536) }).strict(),
+    output: z.object({ account: Account, certificates: z.array(CaCertificateInfo) }),
+  },
+
+  /** `id`: the account being set up, whose saved CA (if any) is trusted for the lookup. */
+  'discover:servers': { input: z.object({ address: z.string().email(), id: z.string().min(1).max(100).optional() }).strict(), output: DiscoveryResult },
+  'auth:check-issuer': { input: z.object({ issuer: z.string().url().max(2048), id: z.string().min(1).max(100).optional() }).strict(), output: IssuerCheck },
 
   /** Long-running: progress arrives on `auth:progress`; ends with the outcome or an AppError. */
   'auth:start': { input: z.object({ id: z.string().min(1), flow: AuthFlow }).strict(), output: AuthOutcome },

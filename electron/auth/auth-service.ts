@@ -49,6 +49,8 @@ export class AuthService {
   readonly #o: AuthServiceOptions;
   readonly #clock: Clock;
   readonly #fetch: HttpFetch;
+  /** One HTTP client per extra CA an account trusts (its `caPem`), on top of the global one. */
+  readonly #caFetch = new Map<string, HttpFetch>();
   readonly #providers = new Map<string, { fingerprint: string; provider: TokenProvider }>();
   readonly #running = new Map<string, AbortController>();
 
@@ -57,6 +59,22 @@ export class AuthService {
     this.#clock = options.clock ?? systemClock;
     const httpOptions = options.httpsCa !== undefined ? { ca: options.httpsCa } : {};
     this.#fetch = options.fetch ?? createHttpFetch(httpOptions);
+  }
+
+  /**
+   * The HTTP client for an account: its own CA (saved with the account: a company TLS-inspecting
+   * proxy, a self-hosted IdP) is trusted for its provider only, never process-wide, so one
+   * account's CA cannot vouch for another account's identity provider.
+   */
+  #fetchFor(caPem: string | undefined): HttpFetch {
+    if (caPem === undefined || caPem.trim() === '' || this.#o.fetch !== undefined) return this.#fetch;
+    let f = this.#caFetch.get(caPem);
+    if (!f) {
+      const global = this.#o.httpsCa === undefined ? [] : typeof this.#o.httpsCa === 'string' ? [this.#o.httpsCa] : [...this.#o.httpsCa];
+      f = createHttpFetch({ ca: [...global, caPem] });
+      this.#caFetch.set(caPem, f);
+    }
+    return f;
   }
 
   get secretStatus(): SecretStore['status'] {
@@ -80,7 +98,7 @@ export class AuthService {
   tokenProvider(accountId: string): TokenProvider {
     const account = this.#account(accountId);
     // Recreate when what the provider depends on changed (not for identity / last test updates).
-    const fingerprint = JSON.stringify([account.auth, account.scopes, account.servers, account.address, account.providerId, account.caPem]);
+    const fingerprint = JSON.stringify([account.auth, account.scopes, account.servers, account.address, account.providerId, account.caPem ?? '']);
     const hit = this.#providers.get(accountId);
     if (hit && hit.fingerprint === fingerprint) return hit.provider;
     const ctx = {
@@ -89,7 +107,7 @@ export class AuthService {
       secrets: this.#o.secrets,
       browser: this.#o.browser,
       clock: this.#clock,
-      fetch: this.#fetchFor(account),
+      fetch: this.#fetchFor(account.caPem),
       ...(this.#o.refreshMarginMs !== undefined ? { marginMs: this.#o.refreshMarginMs } : {}),
       ...(this.#o.interactiveTimeoutMs !== undefined ? { interactiveTimeoutMs: this.#o.interactiveTimeoutMs } : {}),
     };
@@ -109,13 +127,6 @@ export class AuthService {
     return provider;
   }
 
-  /** The HTTP client of an account: the shared one, plus the account's own CA when it has one
-   * (a self-hosted identity provider, a company proxy). */
-  #fetchFor(account: Account): HttpFetch {
-    if (!account.caPem || this.#o.fetch) return this.#fetch;
-    const base = this.#o.httpsCa === undefined ? [] : typeof this.#o.httpsCa === 'string' ? [this.#o.httpsCa] : [...this.#o.httpsCa];
-    return createHttpFetch({ ca: [...base, account.caPem] });
-  }
 
   /** Run a flow for the account; on success its Identity is saved (no token values). */
   async authorize(accountId: string, flow: AuthFlow, options: AuthorizeOptions = {}): Promise<Result<AuthOutcome>> {
@@ -215,10 +226,11 @@ export class AuthService {
   }
 
   /** Discovery for the wizard's "check issuer" step (RFC 8414 / OIDC Discovery). */
-  async checkIssuer(issuer: string, options: { signal?: AbortSignal } = {}): Promise<Result<IssuerInfo>> {
+  async checkIssuer(issuer: string, options: { signal?: AbortSignal; caPem?: string } = {}): Promise<Result<IssuerInfo>> {
+    const fetch = this.#fetchFor(options.caPem);
     try {
       const fetchWithSignal: oidc.CustomFetch = (url, init) =>
-        this.#fetch(url, {
+        fetch(url, {
           method: init.method,
           headers: init.headers,
           signal: options.signal ? AbortSignal.any([options.signal, ...(init.signal ? [init.signal] : [])]) : init.signal,

@@ -80,6 +80,16 @@ const NETWORK_ERRNO = new Set([
 ]);
 const TLS_ERRNO = /^(?:UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 
+// The same codes inside a message (MSAL keeps only the text of the network error it wraps).
+const TLS_WORD = /\b(?:UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|ERR_TLS_CERT_ALTNAME_INVALID)\b/;
+
+/** openssl verify codes -> the identity provider's certificate problem (mirrors the probe's table). */
+function idpTlsCode(errno: string): DiagnosisCode {
+  if (errno === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'IDP_TLS_HOSTNAME_MISMATCH';
+  if (errno === 'CERT_HAS_EXPIRED' || errno === 'CERT_NOT_YET_VALID') return 'IDP_TLS_CERT_EXPIRED';
+  return 'IDP_TLS_UNTRUSTED_CERT';
+}
+
 type Facts = {
   names: string[];
   codes: string[];
@@ -166,6 +176,11 @@ function pickCode(f: Facts, providerId: string, ctx: AuthErrorContext): { code: 
   if (f.names.includes('TimeoutError') || codes.has('ETIMEDOUT_AUTH')) return { code: 'TIMEOUT' };
   if (f.names.includes('AbortError') || codes.has('OAUTH_ABORT') || codes.has('ABORT_ERR')) return { code: 'CANCELLED' };
 
+  // The provider's certificate failed verification. Checked before the OAuth error words: MSAL
+  // wraps it as network_error, which alone would read as "the service cannot be reached".
+  const tls = f.codes.find((c) => TLS_ERRNO.test(c)) ?? TLS_WORD.exec(allText)?.[0];
+  if (tls !== undefined) return { code: idpTlsCode(tls), why: `TLS: ${tls}` };
+
   // Entra ID: the AADSTS number is the most precise fact there is.
   const aad = /AADSTS(\d{5,7})/.exec(allText);
   if (aad?.[1] !== undefined) {
@@ -199,9 +214,7 @@ function pickCode(f: Facts, providerId: string, ctx: AuthErrorContext): { code: 
     return { code: 'AUTH_STATE_MISMATCH' };
   }
 
-  // The network: nobody answered, or TLS failed, or the server is down (5xx, 429).
-  const tls = f.codes.find((c) => TLS_ERRNO.test(c));
-  if (tls !== undefined) return { code: 'IDP_UNAVAILABLE', why: `TLS: ${tls}` };
+  // The network: nobody answered, or the server is down (5xx, 429).
   const net = f.codes.find((c) => NETWORK_ERRNO.has(c));
   if (net !== undefined) return { code: 'IDP_UNAVAILABLE', why: net };
   if (/fetch failed|Network request failed|socket hang up/i.test(allText)) return { code: 'IDP_UNAVAILABLE' };
@@ -235,9 +248,15 @@ export function diagnoseAuthError(error: unknown, providerId: string, context: A
   const { code, why } = pickCode(facts, providerId, context);
   const secrets = context.secrets ?? [];
   // The provider's own words (AADSTS text, error_description) are the detail the user can search for.
-  const providerText = [...new Set([...facts.oauthErrors.slice(0, 1), ...facts.texts.slice(0, 2)])]
-    .filter((t) => t.length > 0)
-    .join(': ');
+  // MSAL repeats itself (errorCode, errorMessage, and message = "errorCode: errorMessage"): keep
+  // each piece of text once, the longest form of it.
+  const pieces: string[] = [];
+  for (const t of [...facts.oauthErrors.slice(0, 1), ...facts.texts.slice(0, 2)]) {
+    if (t.length === 0 || pieces.some((p) => p.includes(t))) continue;
+    for (let i = pieces.length - 1; i >= 0; i--) if (t.includes(pieces[i] as string)) pieces.splice(i, 1);
+    pieces.push(t);
+  }
+  const providerText = pieces.join(': ');
   const detailParts = [why, providerText].filter((p): p is string => p !== undefined && p.length > 0);
   const detail = detailParts.length > 0 ? redactText(detailParts.join(' - '), secrets).slice(0, 800) : undefined;
   return appError(code, describe(code).title, detail, describeCause(error, secrets));

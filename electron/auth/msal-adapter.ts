@@ -58,6 +58,16 @@ export class MsalTokenProvider implements TokenProvider {
     return this.#ctx.account.auth as MsalSettings;
   }
 
+  /** The last error of our fetch: MSAL replaces it by network_error / endpoints_resolution_error
+   * without a cause, which would hide an untrusted certificate behind "cannot be reached". */
+  #lastNetworkError: unknown;
+
+  #failure(e: unknown): ReturnType<typeof authFailure> {
+    const code = (e as { errorCode?: unknown } | null)?.errorCode;
+    const wrapped = code === 'network_error' || code === 'endpoints_resolution_error' || code === 'openid_config_error';
+    return authFailure(wrapped && this.#lastNetworkError !== undefined ? this.#lastNetworkError : e, this.#ctx.provider.id);
+  }
+
   /** MSAL's INetworkModule over our fetch: the CA is per client, never global; every request has
    * a time limit (MSAL's POSTs have none) and follows the current operation's AbortSignal. */
   #networkClient: msal.INetworkModule = {
@@ -72,7 +82,14 @@ export class MsalTokenProvider implements TokenProvider {
     const init: Parameters<MsalContext['fetch']>[1] = { method, headers: options?.headers ?? {} };
     if (method === 'POST') init.body = options?.body ?? '';
     if (signals.length > 0) init.signal = AbortSignal.any(signals);
-    const res = await this.#ctx.fetch(url, init);
+    let res: Response;
+    try {
+      res = await this.#ctx.fetch(url, init);
+      this.#lastNetworkError = undefined;
+    } catch (e) {
+      this.#lastNetworkError = e;
+      throw e;
+    }
     const text = await res.text();
     let body: unknown = {};
     if (text.length > 0) {
@@ -256,7 +273,7 @@ export class MsalTokenProvider implements TokenProvider {
     } catch (e) {
       if (limit.timedOut()) throw failure('TIMEOUT', 'The sign-in did not complete in time.');
       if (options.signal?.aborted) throw failure('CANCELLED');
-      throw authFailure(e, this.#ctx.provider.id);
+      throw this.#failure(e);
     } finally {
       limit.signal.removeEventListener('abort', cancel);
       limit.clear();
@@ -337,7 +354,7 @@ export class MsalTokenProvider implements TokenProvider {
     } catch (e) {
       if (limit.timedOut()) throw failure('TIMEOUT', 'The device code was not used in time.');
       if (options.signal?.aborted) throw failure('CANCELLED');
-      throw authFailure(e, this.#ctx.provider.id);
+      throw this.#failure(e);
     } finally {
       limit.signal.removeEventListener('abort', stop);
       limit.clear();
@@ -362,7 +379,7 @@ export class MsalTokenProvider implements TokenProvider {
       return r;
     } catch (e) {
       if (limit.timedOut()) throw failure('TIMEOUT');
-      throw authFailure(e, this.#ctx.provider.id);
+      throw this.#failure(e);
     } finally {
       limit.clear();
     }
@@ -385,7 +402,7 @@ export class MsalTokenProvider implements TokenProvider {
       return this.#toAccessToken(r);
     } catch (e) {
       if (limit.timedOut()) throw failure('TIMEOUT', 'Token renewal did not finish in time.');
-      const f = authFailure(e, this.#ctx.provider.id);
+      const f = this.#failure(e);
       const needsUser = e instanceof msal.InteractionRequiredAuthError || REAUTH.has(f.appError.code);
       if (needsUser && this.#ctx.interactiveFallback === true) {
         return this.#toAccessToken(await this.#interactive({}));

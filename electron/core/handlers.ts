@@ -17,6 +17,7 @@ import type { Emit, Handlers } from './ipc-dispatch.ts';
 import { LINKS } from './links.ts';
 import type { BrowserOpener, ClipboardPort, Clock, SecretBox } from './ports.ts';
 import { buildReport } from './report.ts';
+import { parseCaPem } from './ca-trust.ts';
 
 export type CoreServices = {
   shell: AppInfo['shell'];
@@ -57,6 +58,12 @@ export function createHandlers(s: CoreServices): Handlers {
     return a;
   };
   const changed = (): void => s.emit('accounts:changed', {});
+  /** The process-wide CA (--ca-file, the bench's) plus the account's own, as one PEM bundle. */
+  const caFor = (id: string | undefined): string | undefined => {
+    const own = id !== undefined ? s.accounts.get(id)?.caPem : undefined;
+    const all = [s.ca, own].filter((c): c is string => c !== undefined && c.trim() !== '');
+    return all.length > 0 ? all.join('\n') : undefined;
+  };
 
   const tokenState = async (id: string): Promise<TokenState> => {
     const t = unwrap(await s.auth.tokenState(id));
@@ -101,6 +108,10 @@ export function createHandlers(s: CoreServices): Handlers {
 
     'accounts:save': async ({ account: input }) => {
       const now = s.clock.now();
+      // A CA arrives checked (CA_NOT_PEM otherwise) and normalised, whichever way it comes.
+      if (input.caPem !== undefined) input = { ...input, caPem: parseCaPem(input.caPem).pem };
+      // The wizard's draft does not carry the CA (accounts:trust-ca saves it): keep it on save.
+      else if (input.id && s.accounts.get(input.id)?.caPem) input = { ...input, caPem: s.accounts.get(input.id)?.caPem };
       const existing = input.id ? s.accounts.get(input.id) : undefined;
       const saved = s.accounts.put({
         ...input,
@@ -139,13 +150,37 @@ export function createHandlers(s: CoreServices): Handlers {
       return tokenState(id);
     },
 
-    'discover:servers': async ({ address }) =>
-      discoverServers(address, {
-        ...(s.dnsServers ? { resolver: { servers: s.dnsServers } } : {}),
-        ...(s.ca ? { ca: s.ca } : {}),
-      }),
+    'ca:inspect': async ({ pem }) => ({ certificates: parseCaPem(pem).certificates }),
 
-    'auth:check-issuer': async ({ issuer }) => unwrap(await s.auth.checkIssuer(issuer)),
+    'accounts:trust-ca': async ({ id, pem }) => {
+      const a = account(id);
+      const parsed = pem.trim() === '' ? undefined : parseCaPem(pem);
+      const { caPem: _old, ...rest } = a;
+      const saved = s.accounts.put({ ...rest, ...(parsed ? { caPem: parsed.pem } : {}), updatedAt: s.clock.now() });
+      s.activity.add({
+        accountId: id,
+        kind: 'account',
+        ok: true,
+        message: parsed
+          ? `Trusting certificate authority ${parsed.certificates.map((c) => `${c.subject} (SHA-256 ${c.sha256})`).join('; ')} for ${a.address}`
+          : `No extra certificate authority trusted for ${a.address}`,
+      });
+      changed();
+      return { account: saved, certificates: parsed?.certificates ?? [] };
+    },
+
+    'discover:servers': async ({ address, id }) => {
+      const ca = caFor(id);
+      return discoverServers(address, {
+        ...(s.dnsServers ? { resolver: { servers: s.dnsServers } } : {}),
+        ...(ca ? { ca } : {}),
+      });
+    },
+
+    'auth:check-issuer': async ({ issuer, id }) => {
+      const caPem = id !== undefined ? s.accounts.get(id)?.caPem : undefined;
+      return unwrap(await s.auth.checkIssuer(issuer, caPem ? { caPem } : {}));
+    },
 
     'auth:start': async ({ id, flow }) => {
       const a = account(id);

@@ -32,6 +32,9 @@ export type ProbeInput = {
   /** Scopes each protocol needs, when not the catalog's (generic providers): lets a refused
    * token be diagnosed as "missing scope" when the token's granted scopes are known. */
   scopes?: Partial<Record<Protocol, readonly string[]>>;
+  /** The account's own extra CA (PEM, saved with it): trusted for its mail servers, in addition to
+   * options.ca (the process-wide one, e.g. --ca-file) and the system roots. */
+  caPem?: string;
 };
 
 export type ProbeOptions = {
@@ -54,6 +57,7 @@ export function probeInputForAccount(account: Account, token: TokenSource): Prob
     token,
     providerId: account.providerId,
     accountId: account.id,
+    ...(account.caPem ? { caPem: account.caPem } : {}),
   };
 }
 
@@ -69,6 +73,7 @@ const InputSchema = z.object({
   providerId: z.string().optional(),
   accountId: z.string().optional(),
   scopes: z.partialRecord(z.enum(['imap', 'pop', 'smtp']), z.array(z.string())).optional(),
+  caPem: z.string().max(65536).optional(),
 });
 
 const Timeouts = z
@@ -159,7 +164,8 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
     return hints;
   };
 
-  const ca = trustedCAs(options.ca);
+  const extraCa = [options.ca?.toString(), parsed.caPem].filter((c): c is string => c !== undefined && c.trim() !== '');
+  const ca = trustedCAs(extraCa.length > 0 ? extraCa.join('\n') : undefined);
   const sessionCtx: SessionContext = { runId, onProgress: emit, now, stepTimeoutMs, secrets };
   const sessions: ProbeSession[] = [];
   const runs: Promise<void>[] = [];

@@ -13,6 +13,40 @@ export const authDiagnoses = {
     action: 'retry',
     temporary: true,
   },
+  // The identity provider answered, but its TLS certificate failed verification: not a network
+  // problem (retrying changes nothing), so each cause has its own code and fix, as for mail servers.
+  IDP_TLS_UNTRUSTED_CERT: {
+    title: 'The sign-in service’s certificate is not trusted',
+    explanation:
+      'The identity provider presented a certificate from an authority this computer does not trust (self-signed, or issued by a company CA that inspects TLS). The connection was stopped to protect your sign-in.',
+    fix: [
+      'Check the issuer address: the official address of the provider has a trusted certificate.',
+      'On a company network that inspects TLS, or for a self-hosted provider: choose “Trust a certificate authority” and pick the CA’s PEM file (CLI: --ca-file <pem>).',
+    ],
+    action: 'edit-registration',
+  },
+  IDP_TLS_HOSTNAME_MISMATCH: {
+    title: 'The sign-in service’s certificate belongs to another name',
+    explanation: 'The identity provider’s certificate is valid, but not for the address you entered (an alias or IP address causes this).',
+    fix: ['Use the issuer address written on the certificate (the provider’s documented issuer URL).'],
+    action: 'edit-registration',
+  },
+  IDP_TLS_CERT_EXPIRED: {
+    title: 'The sign-in service’s certificate has expired or is not yet valid',
+    explanation: 'The certificate’s validity dates do not include now: the provider is misconfigured, or this computer’s clock is wrong.',
+    fix: ['Check the date and time of this computer.', 'If the clock is right, tell the identity provider’s administrator.'],
+    action: 'retry',
+  },
+  IDP_NO_DISCOVERY: {
+    title: 'No OpenID discovery document at that address',
+    explanation:
+      'The address answered, but not with an OpenID Connect / OAuth discovery document (/.well-known/openid-configuration), so it is not an issuer URL.',
+    fix: [
+      'Enter the issuer URL from the provider’s documentation (for example https://accounts.google.com or https://login.example.com/realms/mail), not a web page or the login page.',
+      'Check it in a browser: <issuer>/.well-known/openid-configuration must show JSON with an "issuer" field.',
+    ],
+    action: 'edit-registration',
+  },
   AUTH_FAILED: {
     title: 'Sign-in failed',
     explanation: 'The identity provider refused the request with an error this app does not know. Its own words are in the details.',

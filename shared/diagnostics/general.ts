@@ -68,6 +68,15 @@ export const generalDiagnoses = {
     fix: ['Use the desktop app, or `npm run cli -- token <account>` to print a token for scripts.'],
     action: 'none',
   },
+  CA_NOT_PEM: {
+    title: 'That file is not a PEM certificate',
+    explanation: 'Only a certificate authority’s certificate in PEM form (text starting with -----BEGIN CERTIFICATE-----) can be trusted. Nothing was saved.',
+    fix: [
+      'Ask your IT team or the server’s administrator for the CA certificate as a .pem or .crt file.',
+      'A binary .cer/.der file converts with: openssl x509 -inform der -in ca.cer -out ca.pem',
+    ],
+    action: 'none',
+  },
   INTERNAL: {
     title: 'Something unexpected went wrong',
     explanation: 'The app hit an error it did not expect. The details below help to fix it.',

@@ -71,7 +71,7 @@ export const mailDiagnoses = {
       'The server presented a certificate from an authority this computer does not trust (self-signed, or issued by a company CA). The connection was stopped to protect your token.',
     fix: [
       'Check the server name: the official name of the provider has a trusted certificate.',
-      'On a company network that inspects TLS: install the company’s root certificate in the system, or pass it with --ca-file.',
+      'On a company network that inspects TLS, or for a self-hosted server: choose “Trust a certificate authority” and pick the CA’s PEM file (CLI: --ca-file <pem>).',
     ],
     action: 'edit-servers',
   },

@@ -149,7 +149,7 @@ const cases: Case[] = [
   { name: 'server_error 503 body', error: body({ error: 'temporarily_unavailable' }, 503), code: 'IDP_UNAVAILABLE' },
   // The network and our own limits.
   { name: 'connection refused', error: new HttpNetworkError('request to https://localhost:1 failed: ECONNREFUSED', 'ECONNREFUSED'), code: 'IDP_UNAVAILABLE' },
-  { name: 'untrusted certificate', error: new HttpNetworkError('request failed', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'), code: 'IDP_UNAVAILABLE' },
+  { name: 'untrusted certificate', error: new HttpNetworkError('request failed', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'), code: 'IDP_TLS_UNTRUSTED_CERT' },
   { name: 'fetch failed wrapping ENOTFOUND', error: new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND login.example'), { code: 'ENOTFOUND' }) }), code: 'IDP_UNAVAILABLE' },
   { name: 'MSAL user_cancelled from the loopback cancel', error: msalServer('user_cancelled', 'Cancelled in Mail OAuth Assistant'), code: 'CANCELLED' },
   { name: 'abort', error: new DOMException('This operation was aborted', 'AbortError'), code: 'CANCELLED' },
@@ -194,4 +194,41 @@ describe('diagnoseAuthError', () => {
     assert.equal(e.code, 'AUTH_STATE_MISMATCH');
     assert.ok(!JSON.stringify(e).includes(code));
   });
+});
+
+describe('identity provider TLS failures have their own codes', () => {
+  const tlsError = (code: string): HttpNetworkError =>
+    new HttpNetworkError(`request to https://idp.example.test failed: ${code}`, code, { cause: Object.assign(new Error(code), { code }) });
+  const table: Array<[string, string]> = [
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'IDP_TLS_UNTRUSTED_CERT'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'IDP_TLS_UNTRUSTED_CERT'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'IDP_TLS_UNTRUSTED_CERT'],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'IDP_TLS_UNTRUSTED_CERT'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'IDP_TLS_HOSTNAME_MISMATCH'],
+    ['CERT_HAS_EXPIRED', 'IDP_TLS_CERT_EXPIRED'],
+    ['CERT_NOT_YET_VALID', 'IDP_TLS_CERT_EXPIRED'],
+  ];
+  for (const [errno, expected] of table) {
+    test(`${errno} -> ${expected}`, () => {
+      assert.equal(diagnoseAuthError(tlsError(errno), 'generic').code, expected);
+      // MSAL keeps only the text of the network error it wraps (ClientAuthError network_error).
+      const msal = Object.assign(new Error(`Network request failed: request to https://idp.example.test failed: ${errno}`), { errorCode: 'network_error' });
+      assert.equal(diagnoseAuthError(msal, 'generic').code, expected);
+    });
+  }
+  test('the untrusted and hostname codes point to the CA / issuer fix, not to the network', () => {
+    assert.match(diagnostics.IDP_TLS_UNTRUSTED_CERT.fix.join(' '), /Trust a certificate authority/);
+    assert.doesNotMatch(diagnostics.IDP_TLS_UNTRUSTED_CERT.fix.join(' '), /network connection/);
+    assert.match(diagnostics.IDP_TLS_HOSTNAME_MISMATCH.fix.join(' '), /issuer/);
+  });
+});
+
+test('an MSAL error does not repeat its own text in the detail', async () => {
+  const { ClientAuthError } = await import('@azure/msal-node');
+  const e = new ClientAuthError('endpoints_resolution_error', 'corr');
+  const detail = diagnoseAuthError(e, 'generic').detail ?? '';
+  const once = 'See https://aka.ms/msal.js.errors#endpoints_resolution_error for details';
+  assert.ok(detail.includes(once), detail);
+  assert.equal(detail.split(once).length - 1, 1, detail);
+  assert.equal(detail.split('endpoints_resolution_error:').length - 1, 1, detail);
 });

@@ -4,12 +4,29 @@ import type { IssuerCheck as IssuerInfo } from '../../../shared/ipc.ts';
 import type { AppError } from '../../../shared/result.ts';
 import { getApi } from '../bridge.ts';
 import { Spinner } from '../components/spinner.tsx';
+import { CA_FIXABLE, TrustCa } from '../components/trust-ca.tsx';
 
 type State = { status: 'idle' } | { status: 'checking' } | { status: 'ok'; info: IssuerInfo } | { status: 'error'; error: AppError };
 
 /** Checks a discovery URL or a Microsoft tenant (`auth:check-issuer`) as it is typed, and says what
  * was found. Offline is fine: it says so and the user continues. */
-export function IssuerCheck({ issuer, what, wantedScopes, skipReason }: { issuer: string; what: string; wantedScopes: readonly string[]; skipReason?: string | undefined }) {
+export function IssuerCheck({
+  issuer,
+  what,
+  wantedScopes,
+  skipReason,
+  accountId,
+  ensureSaved,
+}: {
+  issuer: string;
+  what: string;
+  wantedScopes: readonly string[];
+  skipReason?: string | undefined;
+  /** The saved draft, whose trusted CA (if any) the check uses. */
+  accountId?: string | undefined;
+  /** Saves the draft (for "Trust a certificate authority", which is saved with the account). */
+  ensureSaved?: () => Promise<string | undefined>;
+}) {
   const [state, setState] = useState<State>({ status: 'idle' });
   const seq = useRef(0);
   const valid = /^https:\/\/[^\s/]+\.[^\s]*$/i.test(issuer) || /^https:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(issuer);
@@ -17,7 +34,7 @@ export function IssuerCheck({ issuer, what, wantedScopes, skipReason }: { issuer
   const check = (): void => {
     const n = ++seq.current;
     setState({ status: 'checking' });
-    void getApi()['auth:check-issuer']({ issuer }).then((r) => {
+    void getApi()['auth:check-issuer']({ issuer, ...(accountId ? { id: accountId } : {}) }).then((r) => {
       if (n !== seq.current) return;
       setState(r.ok ? { status: 'ok', info: r.value } : { status: 'error', error: r.error });
     });
@@ -65,12 +82,18 @@ export function IssuerCheck({ issuer, what, wantedScopes, skipReason }: { issuer
         <div className="callout warn small">
           <strong>Could not confirm the {what}: {describe(state.error.code).title}</strong>
           {state.error.message !== describe(state.error.code).title ? <span>{state.error.message}</span> : null}
+          {state.error.detail ? <span className="detail">{state.error.detail}</span> : null}
+          {CA_FIXABLE.has(state.error.code) || state.error.code.startsWith('IDP_TLS_') || state.error.code === 'IDP_NO_DISCOVERY' ? (
+            <span>{describe(state.error.code).fix.join(' ')}</span>
+          ) : (
+            <span>Check it for typos. If you are offline or the provider is slow, you can continue: the sign-in step checks it again.</span>
+          )}
           <span>
-            Check it for typos. If you are offline or the provider is slow, you can continue: the sign-in step checks it again.{' '}
             <button type="button" className="button small" onClick={check}>
               Check again
             </button>
           </span>
+          {CA_FIXABLE.has(state.error.code) && ensureSaved ? <TrustCa getAccountId={ensureSaved} onTrusted={check} /> : null}
         </div>
       ) : null}
     </div>

@@ -5,6 +5,7 @@ import { describe } from '../../../shared/diagnostics.ts';
 import type { AppError } from '../../../shared/result.ts';
 import { getApi } from '../bridge.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
+import { CA_FIXABLE, TrustCa } from '../components/trust-ca.tsx';
 import { StepNav } from '../components/step-nav.tsx';
 import { formatTime } from '../format.ts';
 import { issuerToCheck, providerOf, scopesOf } from './draft.ts';
@@ -107,7 +108,11 @@ export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, o
         {phase.kind === 'waiting' ? (
           <AuthWaiting progress={phase.progress} address={draft.address} flow={phase.flow} onCancel={cancel} onReopen={reopen} onOpenDevicePage={openDevicePage} />
         ) : null}
-        {phase.kind === 'error' ? <ErrorPanel error={phase.error} onAction={() => onErrorAction(phase.error)} /> : null}
+        {phase.kind === 'error' ? (
+          <ErrorPanel error={phase.error} onAction={() => onErrorAction(phase.error)}>
+            {CA_FIXABLE.has(phase.error.code) ? <TrustCa getAccountId={ensureSaved} /> : null}
+          </ErrorPanel>
+        ) : null}
         {phase.kind !== 'waiting' && outcome ? <AuthResult outcome={outcome} /> : null}
         {phase.kind !== 'waiting' && !outcome && identity ? (
           <div className="card callout ok">

@@ -161,6 +161,8 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
               issuer={issuerToCheck(draft)}
               what={msal ? 'tenant' : 'issuer'}
               wantedScopes={isUserScoped(provider) ? splitScopes(draft.mailScopes) : []}
+              accountId={draft.id}
+              ensureSaved={ensureSaved}
               skipReason={
                 msal && SPECIAL_TENANTS.includes(tenant.toLowerCase())
                   ? `“${tenant}” is not a single tenant, so there is nothing to look up: the sign-in decides.`

@@ -5,6 +5,7 @@ import type { Protocol } from '../../../shared/providers.ts';
 import type { AppError } from '../../../shared/result.ts';
 import { getApi } from '../bridge.ts';
 import { ErrorPanel } from '../components/error-panel.tsx';
+import { CA_FIXABLE, TrustCa } from '../components/trust-ca.tsx';
 import { applyProgress, plannedSteps, ProbeTimeline, type LiveSteps, type PlannedServer } from '../components/probe-timeline.tsx';
 import { Spinner } from '../components/spinner.tsx';
 import { StepNav } from '../components/step-nav.tsx';
@@ -161,6 +162,7 @@ export function StepTest({ draft, next, back, goTo, ensureSaved, report, onRepor
                   Run the test again
                 </button>
               ) : null}
+              {CA_FIXABLE.has(f.code) ? <TrustCa getAccountId={ensureSaved} onTrusted={() => void run()} /> : null}
             </ErrorPanel>
           );
         })}

@@ -99,7 +99,8 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
       if (!force && (discoveringFor.current === address || discovery?.address === address)) return;
       discoveringFor.current = address;
       setDiscovering(true);
-      void getApi()['discover:servers']({ address }).then((r) => {
+      // The account's trusted CA (if saved) also covers the autoconfig lookup.
+      void getApi()['discover:servers']({ address, ...(draft?.id ? { id: draft.id } : {}) }).then((r) => {
         if (discoveringFor.current !== address) return;
         discoveringFor.current = null;
         setDiscovering(false);
@@ -113,7 +114,7 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
         }
       });
     },
-    [address, addressValid, discovery?.address],
+    [address, addressValid, discovery?.address, draft?.id],
   );
 
   // Step 1 looks the domain up as soon as the address is complete (MX tells the provider).
