@@ -10,7 +10,7 @@ import { AppFailure, err, ok, type Result } from '../../shared/result.ts';
 import { systemClock, type AccessToken, type BrowserOpener, type Clock } from '../core/ports.ts';
 import type { AccountStore } from '../store/account-store.ts';
 import type { SecretStore } from '../store/secret-store.ts';
-import { authFailure, diagnoseAuthError, failure } from './diagnose.ts';
+import { diagnoseAuthError, discoveryFailure, failure } from './diagnose.ts';
 import { createHttpFetch, type HttpFetch } from './http.ts';
 import type { MsalTokenProvider } from './msal-adapter.ts';
 import { LazyTokenProvider } from './lazy-provider.ts';
@@ -249,7 +249,7 @@ export class AuthService {
       if (Array.isArray(m.scopes_supported)) info.scopesSupported = m.scopes_supported;
       return ok(info);
     } catch (e) {
-      const f = authFailure(e, 'generic');
+      const f = e instanceof AppFailure ? e : discoveryFailure(e, 'generic');
       return err(f.appError.code, f.appError.message, f.appError.detail, f.appError.cause);
     }
   }

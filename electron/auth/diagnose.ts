@@ -272,3 +272,15 @@ export function authFailure(error: unknown, providerId: string, context: AuthErr
 export function failure(code: DiagnosisCode, detail?: string): AppFailure {
   return new AppFailure(appError(code, describe(code).title, detail));
 }
+
+/**
+ * A failed discovery (RFC 8414 / OIDC Discovery): an address that answers, but not with a
+ * discovery document (404, an HTML page, JSON without the fields), is not an issuer URL. Only
+ * the network, TLS and cancellation keep their own codes; the rest would read as "Sign-in failed".
+ */
+export function discoveryFailure(error: unknown, providerId: string, context: AuthErrorContext = {}): AppFailure {
+  const f = authFailure(error, providerId, context);
+  if (f.appError.code !== 'AUTH_FAILED' && f.appError.code !== 'AUTH_MALFORMED_REQUEST' && f.appError.code !== 'VALIDATION_FAILED') return f;
+  const { detail, cause } = f.appError;
+  return new AppFailure(appError('IDP_NO_DISCOVERY', describe('IDP_NO_DISCOVERY').title, detail, cause));
+}

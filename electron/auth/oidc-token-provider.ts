@@ -13,7 +13,7 @@ import type { ProviderEntry } from '../../shared/providers.ts';
 import type { AccessToken, BrowserOpener, Clock } from '../core/ports.ts';
 import type { SecretStore } from '../store/secret-store.ts';
 import type { AuthFlow, AuthOutcome } from '../../shared/auth-outcome.ts';
-import { authFailure, failure } from './diagnose.ts';
+import { authFailure, discoveryFailure, failure } from './diagnose.ts';
 import type { HttpFetch } from './http.ts';
 import { startLoopback } from './loopback.ts';
 import { buildOutcome, userFromClaims } from './outcome.ts';
@@ -116,7 +116,7 @@ export class OidcTokenProvider implements TokenProvider {
           timeout: this.#ctx.requestTimeoutS ?? 30,
         });
       } catch (e) {
-        throw authFailure(e, provider.id);
+        throw discoveryFailure(e, provider.id);
       }
     }
     config.timeout = this.#ctx.requestTimeoutS ?? 30;

@@ -42,3 +42,17 @@ describe('identity provider with an untrusted certificate', () => {
     assert.equal(errorCode(await h.auth.authorize(other.id, 'browser')), 'IDP_TLS_UNTRUSTED_CERT');
   });
 });
+
+describe('an address that is not an OpenID issuer', () => {
+  test('register step and sign-in say "no OpenID discovery document at that address"', async () => {
+    const h = harness();
+    // The bench IdP's host answers, but there is no discovery document under this path (404).
+    const notIssuer = `${benchInfo().issuer}/some/web/page`;
+    const r = await h.auth.checkIssuer(notIssuer);
+    assert.equal(errorCode(r), 'IDP_NO_DISCOVERY', JSON.stringify(r));
+    assert.match(describeCode('IDP_NO_DISCOVERY').title, /No OpenID discovery document at that address/);
+    const a = addAccount(h, { providerId: 'bench-oidc', auth: oidcAuth('native-app', 'delegated', notIssuer), scopes: ['imap'] });
+    assert.equal(errorCode(await h.auth.authorize(a.id, 'browser')), 'IDP_NO_DISCOVERY');
+    assert.equal(h.opened.length, 0);
+  });
+});
