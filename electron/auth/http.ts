@@ -4,7 +4,7 @@
 // Every request has a timeout and honours the caller's AbortSignal.
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import tls from 'node:tls';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 
 export type HttpFetchInit = {
   method?: string;
@@ -26,6 +26,8 @@ export type HttpOptions = {
 };
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+/** How long an idle kept-alive connection to a provider is kept for the next request. */
+const IDLE_SOCKET_MS = 60_000;
 
 /** A network-level failure carrying the errno-like `code` that electron/auth/diagnose.ts reads. */
 export class HttpNetworkError extends Error {
@@ -61,12 +63,19 @@ function abortError(signal: AbortSignal): Error {
 export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const extra = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
-  // One TLS context and one connection pool per client: parsing ~150 roots per connection is
-  // expensive, and pooled connections must not be shared with clients that trust other CAs.
-  const agent =
-    extra.length === 0
-      ? undefined
-      : new HttpsAgent({ keepAlive: true, secureContext: tls.createSecureContext({ ca: [...tls.getCACertificates('default'), ...extra] }) });
+  // One TLS context and one keep-alive connection pool per client: parsing ~150 roots per
+  // connection is expensive, pooled connections must not be shared with clients that trust other
+  // CAs, and a long-lived process (the app, the web host) refreshes over a warm connection: one
+  // round trip instead of three (TCP, TLS 1.3, request). Idle sockets do not keep a process
+  // alive (the agent unrefs them) and are closed before the server's announced keep-alive
+  // timeout runs out, so a reused socket is not one the server is closing.
+  const agent = new HttpsAgent({
+    keepAlive: true,
+    // Idle sockets live at most this long, and less when the server announces a shorter
+    // keep-alive timeout (Node applies the hint only under an agent timeout).
+    timeout: IDLE_SOCKET_MS,
+    ...(extra.length === 0 ? {} : { secureContext: tls.createSecureContext({ ca: [...tls.getCACertificates('default'), ...extra] }) }),
+  });
   return async (url, init = {}) => {
     const target = new URL(url);
     const signal = init.signal ?? undefined;
@@ -104,9 +113,28 @@ export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
           }),
         );
       };
-      const req = isHttps
-        ? httpsRequest(target, { method: init.method ?? 'GET', headers, ...(agent ? { agent } : {}) }, onResponse)
-        : httpRequest(target, { method: init.method ?? 'GET', headers }, onResponse);
+      let req: ClientRequest;
+      const send = (firstAttempt: boolean): void => {
+        let answered = false;
+        req = isHttps
+          ? httpsRequest(target, { method: init.method ?? 'GET', headers, agent }, (res) => {
+              answered = true;
+              onResponse(res);
+            })
+          : httpRequest(target, { method: init.method ?? 'GET', headers }, onResponse);
+        req.on('error', (e: NodeJS.ErrnoException) => {
+          // A kept-alive socket the server closed just as we reused it: the request never
+          // reached the server, so it is sent once more on a new connection (Node's documented
+          // pattern for `reusedSocket`; never after an answer began).
+          if (firstAttempt && !answered && !settled && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) {
+            send(false);
+            return;
+          }
+          done(() => reject(new HttpNetworkError(`request to ${target.origin} failed: ${e.code ?? e.message}`, e.code ?? 'ECONNRESET', { cause: e })));
+        });
+        if (body !== undefined) req.write(body);
+        req.end();
+      };
       const timer = setTimeout(() => {
         done(() => reject(new HttpNetworkError(`no answer from ${target.origin} within ${timeoutMs} ms`, 'ETIMEDOUT')));
         req.destroy();
@@ -116,11 +144,7 @@ export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
         req.destroy();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (e: NodeJS.ErrnoException) =>
-        done(() => reject(new HttpNetworkError(`request to ${target.origin} failed: ${e.code ?? e.message}`, e.code ?? 'ECONNRESET', { cause: e }))),
-      );
-      if (body !== undefined) req.write(body);
-      req.end();
+      send(true);
     });
   };
 }

@@ -6,6 +6,10 @@
 //   require it although it is not secret, PROVIDERS.md), otherwise none (public client + PKCE).
 // - Refresh: rotation-aware; the new refresh token is written to the secret store before the
 //   access token is handed out, since the old one is dead the moment the response was sent.
+// - A refresh is only the POST to the token endpoint (TCP + TLS 1.3 + POST = 3 round trips on a
+//   new connection, 1 on a kept-alive one): the issuer's discovery document is kept with the
+//   grant (re-discovered when it is a day old or when a request to it fails), and the user is
+//   known from the sign-in (UserInfo only then); a refresh response's ID token confirms it.
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import type { Account } from '../../shared/account.ts';
@@ -32,6 +36,11 @@ export const OidcGrant = z.object({
   appOnly: z.boolean().default(false),
   /** Set when the provider refused the refresh token: the code to report until re-authorized. */
   dead: z.string().optional(),
+  /** The ID token's subject at sign-in: a refreshed ID token for another subject is another user. */
+  sub: z.string().optional(),
+  /** The issuer's discovery document as last fetched (not secret, but kept where the grant is:
+   * it names the endpoint the refresh token is sent to, so it gets the grant's integrity). */
+  metadata: z.object({ fetchedAt: z.number(), document: z.record(z.string(), z.unknown()) }).optional(),
 });
 export type OidcGrant = z.infer<typeof OidcGrant>;
 
@@ -50,12 +59,21 @@ export type ProviderContext = {
 };
 
 const GRANT = 'oauth-grant';
+/** A kept discovery document older than this is fetched again (providers rarely move endpoints,
+ * and a failing request re-discovers at once). */
+export const METADATA_MAX_AGE_MS = 24 * 60 * 60_000;
+
+type KeptMetadata = NonNullable<OidcGrant['metadata']>;
 
 export class OidcTokenProvider implements TokenProvider {
   readonly accountId: string;
   readonly #ctx: ProviderContext;
   readonly #gate: TokenGate;
   #config: oidc.Configuration | undefined;
+  /** The discovery document behind #config (saved with the next grant), and whether it came
+   * from the grant rather than from the network (then a failing request re-discovers). */
+  #metadata: KeptMetadata | undefined;
+  #metadataKept = false;
   /** The current operation's signal, applied to every request (operations are serialized). */
   #opSignal: AbortSignal | undefined;
 
@@ -84,16 +102,23 @@ export class OidcTokenProvider implements TokenProvider {
     return this.#ctx.secrets.get(this.accountId, 'client-secret');
   }
 
-  async #configuration(): Promise<oidc.Configuration> {
+  async #clientAuth(): Promise<oidc.ClientAuth> {
+    const secret = await this.#secret();
+    if (this.#ctx.provider.clientSecretRequired && secret === undefined) throw failure('AUTH_CLIENT_SECRET_MISSING');
+    // client_secret_post: Google documents it for installed apps; oidc-provider clients of the
+    // bench use it too. Public clients send no secret (Entra: AADSTS700025 otherwise).
+    return secret !== undefined ? oidc.ClientSecretPost(secret) : oidc.None();
+  }
+
+  /** The client configuration: the catalog's endpoints, else the discovery document kept with
+   * the grant while it is fresh, else discovery (one round trip, kept with the next grant). */
+  async #configuration(grant?: OidcGrant): Promise<oidc.Configuration> {
     if (this.#config) return this.#config;
     const { provider } = this.#ctx;
     const s = this.#settings;
-    const secret = await this.#secret();
-    if (provider.clientSecretRequired && secret === undefined) throw failure('AUTH_CLIENT_SECRET_MISSING');
-    // client_secret_post: Google documents it for installed apps; oidc-provider clients of the
-    // bench use it too. Public clients send no secret (Entra: AADSTS700025 otherwise).
-    const clientAuth = secret !== undefined ? oidc.ClientSecretPost(secret) : oidc.None();
+    const clientAuth = await this.#clientAuth();
     let config: oidc.Configuration;
+    const kept = provider.endpoints && provider.issuer === s.issuer ? undefined : (grant ?? (await this.#loadGrant()))?.metadata;
     if (provider.endpoints && provider.issuer === s.issuer) {
       // The catalog knows the endpoints: no discovery round trip (and no dependency on it).
       config = new oidc.Configuration(
@@ -109,19 +134,66 @@ export class OidcTokenProvider implements TokenProvider {
         clientAuth,
       );
       config[oidc.customFetch] = this.#fetch;
+    } else if (
+      kept !== undefined &&
+      kept.document.issuer === s.issuer &&
+      typeof kept.document.token_endpoint === 'string' &&
+      this.#ctx.clock.now() - kept.fetchedAt < METADATA_MAX_AGE_MS &&
+      kept.fetchedAt <= this.#ctx.clock.now()
+    ) {
+      config = new oidc.Configuration(kept.document as oidc.ServerMetadata, s.clientId, undefined, clientAuth);
+      config[oidc.customFetch] = this.#fetch;
+      this.#metadata = kept;
+      this.#metadataKept = true;
     } else {
-      try {
-        config = await oidc.discovery(new URL(s.issuer), s.clientId, undefined, clientAuth, {
-          [oidc.customFetch]: this.#fetch,
-          timeout: this.#ctx.requestTimeoutS ?? 30,
-        });
-      } catch (e) {
-        throw discoveryFailure(e, provider.id);
-      }
+      config = await this.#discover(clientAuth);
     }
     config.timeout = this.#ctx.requestTimeoutS ?? 30;
     this.#config = config;
     return config;
+  }
+
+  async #discover(clientAuth: oidc.ClientAuth): Promise<oidc.Configuration> {
+    const { provider } = this.#ctx;
+    const s = this.#settings;
+    let config: oidc.Configuration;
+    try {
+      config = await oidc.discovery(new URL(s.issuer), s.clientId, undefined, clientAuth, {
+        [oidc.customFetch]: this.#fetch,
+        timeout: this.#ctx.requestTimeoutS ?? 30,
+      });
+    } catch (e) {
+      throw discoveryFailure(e, provider.id);
+    }
+    config.timeout = this.#ctx.requestTimeoutS ?? 30;
+    this.#metadata = { fetchedAt: this.#ctx.clock.now(), document: { ...config.serverMetadata() } };
+    this.#metadataKept = false;
+    return config;
+  }
+
+  /**
+   * Run a request against the configuration; when its endpoints came from the kept document and
+   * the request failed for another reason than an OAuth answer (endpoint gone, host moved, HTML
+   * error page), discover again and, only when the endpoint changed, repeat it once. Repeating
+   * against the same endpoint could replay a refresh token the server already rotated.
+   */
+  async #withRediscovery<T>(config: oidc.Configuration, endpoint: 'token_endpoint', op: (c: oidc.Configuration) => Promise<T>): Promise<T> {
+    try {
+      return await op(config);
+    } catch (e) {
+      if (!this.#metadataKept || !endpointFailure(e, this.#opSignal)) throw e;
+      const before = config.serverMetadata()[endpoint];
+      this.#config = undefined;
+      let fresh: oidc.Configuration;
+      try {
+        fresh = await this.#discover(await this.#clientAuth());
+      } catch {
+        throw e; // the provider is unreachable: report the first failure
+      }
+      this.#config = fresh;
+      if (fresh.serverMetadata()[endpoint] === before) throw e;
+      return await op(fresh);
+    }
   }
 
   async #loadGrant(): Promise<OidcGrant | undefined> {
@@ -164,8 +236,13 @@ export class OidcTokenProvider implements TokenProvider {
   ): Promise<OidcGrant> {
     const now = this.#ctx.clock.now();
     const claims = tokens.id_token !== undefined ? tokens.claims() : undefined;
-    let username = userFromClaims(claims as Record<string, unknown> | undefined) ?? previous?.username;
-    if (username === undefined && claims !== undefined && !appOnly) username = await this.#userInfo(tokens.access_token, claims.sub);
+    // OIDC Core §12.2: a refreshed ID token names the same subject as at sign-in. Another subject
+    // is another user: never fall back to the signed-in name then, so the mismatch shows
+    // (AUTH_WRONG_USER) even when the ID token carries no name (the subject stands in for it).
+    const sameSubject = claims === undefined || previous?.sub === undefined || claims.sub === previous.sub;
+    let username = userFromClaims(claims as Record<string, unknown> | undefined) ?? (sameSubject ? previous?.username : claims?.sub);
+    // UserInfo only at sign-in (previous === undefined): a refresh costs the token request alone.
+    if (username === undefined && claims !== undefined && !appOnly && previous === undefined) username = await this.#userInfo(tokens.access_token, claims.sub);
     const expiresIn = tokens.expiresIn();
     const grant: OidcGrant = {
       accessToken: tokens.access_token,
@@ -177,6 +254,9 @@ export class OidcTokenProvider implements TokenProvider {
       grantIssuedAt: previous?.grantIssuedAt ?? now,
       appOnly,
     };
+    const sub = claims?.sub ?? previous?.sub;
+    if (sub !== undefined) grant.sub = sub;
+    if (this.#metadata !== undefined) grant.metadata = this.#metadata;
     if (expiresIn !== undefined) grant.expiresAt = now + expiresIn * 1000;
     await this.#saveGrant(grant);
     this.#gate.remember(this.#toAccessToken(grant));
@@ -368,15 +448,24 @@ export class OidcTokenProvider implements TokenProvider {
         if (grant === undefined) throw failure('AUTH_NOT_SIGNED_IN');
         if (grant.dead !== undefined) throw failure(grant.dead as 'AUTH_GRANT_REVOKED', 'The provider refused the saved sign-in earlier.');
         if (grant.refreshToken === undefined) throw failure('AUTH_NO_REFRESH_TOKEN', 'The access token expired and there is no refresh token.');
-        const config = await this.#configuration();
+        const config = await this.#configuration(grant);
+        const refreshToken = grant.refreshToken;
         let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
         try {
-          tokens = await oidc.refreshTokenGrant(config, grant.refreshToken);
+          tokens = await this.#withRediscovery(config, 'token_endpoint', (c) => oidc.refreshTokenGrant(c, refreshToken));
         } catch (e) {
           const f = authFailure(e, this.#ctx.provider.id, { grantIssuedAt: grant.grantIssuedAt, now: this.#ctx.clock.now() });
           if (isReauthorize(f.appError.code)) {
             // The refresh token is dead: forget it (and the access token) so nothing reuses it.
-            await this.#saveGrant({ scopes: grant.scopes, grantIssuedAt: grant.grantIssuedAt, appOnly: false, dead: f.appError.code, ...(grant.username !== undefined ? { username: grant.username } : {}) });
+            await this.#saveGrant({
+              scopes: grant.scopes,
+              grantIssuedAt: grant.grantIssuedAt,
+              appOnly: false,
+              dead: f.appError.code,
+              ...(grant.username !== undefined ? { username: grant.username } : {}),
+              ...(grant.sub !== undefined ? { sub: grant.sub } : {}),
+              ...(grant.metadata !== undefined ? { metadata: grant.metadata } : {}),
+            });
           }
           throw f;
         }
@@ -415,7 +504,7 @@ export class OidcTokenProvider implements TokenProvider {
       const limit = deadline((this.#ctx.requestTimeoutS ?? 30) * 1000, options.signal);
       try {
         return await this.#withSignal(limit.signal, async () => {
-          const config = await this.#configuration();
+          const config = await this.#configuration(grant);
           if (config.serverMetadata().revocation_endpoint === undefined) return false;
           // RFC 7009 §2.1: revoking the refresh token revokes the grant (and its access tokens).
           await oidc.tokenRevocation(config, token, {
@@ -438,3 +527,17 @@ const REAUTH = new Set([
   'AUTH_GRANT_REVOKED', 'AUTH_REFRESH_EXPIRED', 'AUTH_PASSWORD_CHANGED', 'GOOGLE_TESTING_APP_EXPIRED', 'AUTH_INTERACTION_REQUIRED',
 ]);
 const isReauthorize = (code: string): boolean => REAUTH.has(code);
+
+/** A failure that may mean the endpoint moved: anything but an OAuth answer of the server, a
+ * time-out or a cancellation (those would only be repeated, or take twice as long). */
+function endpointFailure(e: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted === true) return false;
+  let x: unknown = e;
+  for (let depth = 0; x !== undefined && x !== null && depth < 6; depth++) {
+    if (x instanceof oidc.ResponseBodyError || x instanceof oidc.WWWAuthenticateChallengeError) return false;
+    const { name, code } = x as { name?: unknown; code?: unknown };
+    if (name === 'AbortError' || name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'OAUTH_TIMEOUT') return false;
+    x = (x as { cause?: unknown }).cause;
+  }
+  return true;
+}
