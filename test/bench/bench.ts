@@ -116,7 +116,7 @@ function mailListeners(prefix: string, address: string, ports: number[]): { dove
   return { dovecot, server };
 }
 
-export async function startBench(opts: { log?: boolean } = {}): Promise<Bench> {
+export async function startBench(opts: { log?: boolean; idpFront?: (listenPort: number) => Promise<number> } = {}): Promise<Bench> {
   const log = opts.log ?? false;
   const debug = process.env.MOA_BENCH_DEBUG === '1';
   const t0 = Date.now();
@@ -166,10 +166,12 @@ export async function startBench(opts: { log?: boolean } = {}): Promise<Bench> {
       users,
       clients,
       log,
+      ...(opts.idpFront ? { front: opts.idpFront } : {}),
     });
     closers.push(idp.close);
     lap('idp');
-    const idpPort = Number(new URL(idp.issuer).port);
+    // Dovecot introspects at the provider itself, never through a front relay.
+    const idpPort = idp.listenPort;
     // The "IdP unavailable" instance starts with its IdP failing (503, fast): that is its purpose.
     const proxy = await startIdpProxy(
       '127.0.0.1',

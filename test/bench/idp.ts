@@ -180,6 +180,8 @@ function keepOfflineAccess(req: IncomingMessage): void {
 
 export type Idp = {
   issuer: string;
+  /** The port the provider itself listens on (the issuer's port, unless `front` put a relay before it). */
+  listenPort: number;
   server: Server;
   discovery: Record<string, unknown>;
   close(): Promise<void>;
@@ -192,6 +194,10 @@ export async function startIdp(opts: {
   users: User[];
   clients: Record<string, Client>;
   log: boolean;
+  /** Put something before the provider (the speed benchmark's latency relay): called with the
+   * listening port, returns the port clients use; the issuer names that port, so every client
+   * (the CLI as a child process too) reaches the provider through it without any rewriting. */
+  front?: (listenPort: number) => Promise<number>;
 }): Promise<Idp> {
   // Listen first (port 0: the OS picks) because the issuer URL contains the port.
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => send(res, 503, 'starting');
@@ -207,7 +213,7 @@ export async function startIdp(opts: {
       resolve(typeof a === 'object' && a ? a.port : 0);
     });
   });
-  const issuer = `https://localhost:${port}`;
+  const issuer = `https://localhost:${opts.front ? await opts.front(port) : port}`;
   const users = new Map(opts.users.map((u) => [u.address, u]));
   const clients = opts.clients;
   const ttlOf = (clientId: string | undefined): number =>
@@ -429,6 +435,7 @@ export async function startIdp(opts: {
 
   return {
     issuer,
+    listenPort: port,
     server,
     discovery,
     close: () =>
