@@ -528,13 +528,18 @@ const REAUTH = new Set([
 ]);
 const isReauthorize = (code: string): boolean => REAUTH.has(code);
 
+const GONE = new Set([404, 405, 410, 421]);
+
 /** A failure that may mean the endpoint moved: anything but an OAuth answer of the server, a
  * time-out or a cancellation (those would only be repeated, or take twice as long). */
 function endpointFailure(e: unknown, signal: AbortSignal | undefined): boolean {
   if (signal?.aborted === true) return false;
   let x: unknown = e;
   for (let depth = 0; x !== undefined && x !== null && depth < 6; depth++) {
-    if (x instanceof oidc.ResponseBodyError || x instanceof oidc.WWWAuthenticateChallengeError) return false;
+    // An OAuth error is the endpoint answering, unless it says the route is not there (a
+    // provider that moved its token endpoint may answer the old path with a JSON 404).
+    if (x instanceof oidc.ResponseBodyError) return GONE.has(x.status);
+    if (x instanceof oidc.WWWAuthenticateChallengeError) return false;
     const { name, code } = x as { name?: unknown; code?: unknown };
     if (name === 'AbortError' || name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'OAUTH_TIMEOUT') return false;
     x = (x as { cause?: unknown }).cause;
