@@ -3,7 +3,7 @@
 // process-wide setting (NODE_EXTRA_CA_CERTS only works when set before start, AUTH-NOTES.md).
 // Every request has a timeout and honours the caller's AbortSignal.
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import tls from 'node:tls';
+import { secureContextWithExtraCa } from '../core/trust.ts';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 
 export type HttpFetchInit = {
@@ -63,8 +63,8 @@ function abortError(signal: AbortSignal): Error {
 export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
   const extra = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
-  // One TLS context and one keep-alive connection pool per client: parsing ~150 roots per
-  // connection is expensive, pooled connections must not be shared with clients that trust other
+  // One TLS context and one keep-alive connection pool per client: building a context is not
+  // free (electron/core/trust.ts), pooled connections must not be shared with clients that trust other
   // CAs, and a long-lived process (the app, the web host) refreshes over a warm connection: one
   // round trip instead of three (TCP, TLS 1.3, request). Idle sockets do not keep a process
   // alive (the agent unrefs them) and are closed before the server's announced keep-alive
@@ -74,7 +74,7 @@ export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
     // Idle sockets live at most this long, and less when the server announces a shorter
     // keep-alive timeout (Node applies the hint only under an agent timeout).
     timeout: IDLE_SOCKET_MS,
-    ...(extra.length === 0 ? {} : { secureContext: tls.createSecureContext({ ca: [...tls.getCACertificates('default'), ...extra] }) }),
+    ...(extra.length === 0 ? {} : { secureContext: secureContextWithExtraCa(extra) }),
   });
   return async (url, init = {}) => {
     const target = new URL(url);

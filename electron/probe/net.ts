@@ -6,32 +6,31 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import { raceAbort as raceAbortWith } from '../core/abort.ts';
+import { secureContextWithExtraCa } from '../core/trust.ts';
 
-/** Node's default trust (bundled roots + NODE_EXTRA_CA_CERTS, as Node itself uses) plus an extra CA.
- * Passing `ca` to tls.connect replaces the defaults, so the defaults are added back explicitly. */
+/** The extra CA to trust besides Node's default trust (bundled roots + NODE_EXTRA_CA_CERTS); one
+ * list per CA text, so that one TLS context serves every connection that trusts it. */
 export function trustedCAs(extraCa?: string | Buffer): string[] | undefined {
   if (extraCa === undefined) return undefined;
   const key = extraCa.toString();
   let list = caLists.get(key);
   if (!list) {
-    const defaults =
-      typeof tls.getCACertificates === 'function' ? tls.getCACertificates('default') : [...tls.rootCertificates];
-    list = [...defaults, key];
+    list = [key];
     if (caLists.size >= 8) caLists.clear();
     caLists.set(key, list);
   }
   return list;
 }
 
-// Building a TLS context parses every CA certificate (~150 roots): doing it per connection cost
-// most of the client's CPU when many accounts are tested at once. One context per trust list.
+// Building a TLS context is not free (electron/core/trust.ts): doing it per connection cost most
+// of the client's CPU when many accounts are tested at once. One context per trust list.
 const caLists = new Map<string, string[]>();
 const contexts = new WeakMap<string[], tls.SecureContext>();
 
 function secureContextFor(ca: string[]): tls.SecureContext {
   let ctx = contexts.get(ca);
   if (!ctx) {
-    ctx = tls.createSecureContext({ ca });
+    ctx = secureContextWithExtraCa(ca);
     contexts.set(ca, ctx);
   }
   return ctx;

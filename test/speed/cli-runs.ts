@@ -54,15 +54,15 @@ export async function cliOneClickRuns(o: {
   login: (url: string) => Promise<void>;
 }): Promise<CliRun[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'moa-speed-cli-'));
-  // The bench CA for the identity provider: the CLI reads no CA for `test --account` (its
-  // --ca-file goes to the mail servers), so it comes the way a user would add a company CA.
-  const env = { MAIL_OAUTH_DATA_DIR: dataDir, MAIL_OAUTH_INSECURE_STORE: '1', NODE_EXTRA_CA_CERTS: o.info.ca.path, ...(process.env.MOA_CLI_TRACE ? { NODE_OPTIONS: `--import ${process.env.MOA_CLI_TRACE}` } : {}) };
+  const env = { MAIL_OAUTH_DATA_DIR: dataDir, MAIL_OAUTH_INSECURE_STORE: '1', ...(process.env.MOA_CLI_TRACE === '1' ? { NODE_OPTIONS: `--import ${join(import.meta.dirname, 'cli-trace.ts')}` } : {}) };
   const { info } = o;
   const add = await exec(
     [
       'add', '--address', 'alice@example.test', '--provider', 'generic', '--issuer', info.issuer, '--client-id', 'native-short',
       '--scopes', `openid email offline_access ${info.scopes.imap} ${info.scopes.pop3} ${info.scopes.smtp}`,
       '--imap', o.imap, '--pop', o.pop, '--smtp', o.smtp,
+      // The bench CA, saved with the account: `test --account` trusts it for the IdP and the servers.
+      '--ca-file', info.ca.path,
     ],
     env,
   );
@@ -77,11 +77,11 @@ export async function cliOneClickRuns(o: {
   if (auth.code !== 0) throw new Error(`mail-oauth authorize failed: ${auth.stderr}`);
   const runs: CliRun[] = [];
   for (let i = 0; i < o.runs; i++) {
-    const r = await exec(['test', '--account', id, '--ca-file', info.ca.path], env);
+    const r = await exec(['test', '--account', id], env);
     if (r.code !== 0) throw new Error(`mail-oauth test failed (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
     const probeMs = Number(/All checks passed \((\d+) ms\)/.exec(r.stdout)?.[1] ?? NaN);
     const tokenMs = Number(/TOKEN\s+\S+\s+token\s+(\d+) ms/.exec(r.stdout)?.[1] ?? NaN);
-    if (process.env.MOA_CLI_TRACE) process.stderr.write(`--- run ${i}\n${r.stderr}`);
+    if (process.env.MOA_CLI_TRACE === '1') process.stderr.write(`--- run ${i}\n${r.stderr}`);
     runs.push({ firstOutputMs: r.firstOutputMs, totalMs: r.totalMs, probeMs, tokenMs, stdout: r.stdout });
   }
   return runs;
