@@ -119,8 +119,16 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
   emit({ runId, protocol: 'token', step: 'token', status: 'running', index: 0 });
   const tokenStart = now();
   let token: AccessToken | undefined;
-  const tokenPromise: Promise<AccessToken> = Promise.resolve()
-    .then(() => raceAbort(input.token.getAccessToken({ signal: tokenAbort.signal }), tokenAbort.signal))
+  // Asked for first, synchronously: the refresh is the longest chain of round trips and every
+  // protocol waits for it at `authenticate`, so its first I/O goes out before anything else.
+  const requested = ((): Promise<AccessToken> => {
+    try {
+      return raceAbort(input.token.getAccessToken({ signal: tokenAbort.signal }), tokenAbort.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  })();
+  const tokenPromise: Promise<AccessToken> = requested
     .then(
       (t) => {
         token = t;
@@ -163,6 +171,10 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
     if (token.scopes && needed.length > 0 && !needed.some((s) => token?.scopes?.includes(s))) hints.missingScope = true;
     return hints;
   };
+
+  // Let the token's first steps (reading the grant, opening the connection to the provider) run
+  // before the protocols' synchronous start-up: the protocols are not on the critical path.
+  await new Promise<void>((resolve) => setImmediate(resolve));
 
   const extraCa = [options.ca?.toString(), parsed.caPem].filter((c): c is string => c !== undefined && c.trim() !== '');
   const ca = trustedCAs(extraCa.length > 0 ? extraCa.join('\n') : undefined);

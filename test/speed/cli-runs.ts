@@ -22,6 +22,10 @@ export type CliRun = {
   stdout: string;
 };
 
+/** A duration as the CLI prints it (shared/format-time.ts): `123 ms`, or `1.2 s` from a second on. */
+const duration = (text: string | undefined): number =>
+  text === undefined ? NaN : text.endsWith(' ms') ? Number(text.slice(0, -3)) : Number(text.slice(0, -2)) * 1000;
+
 type Exec = { code: number; stdout: string; stderr: string; firstOutputMs: number; totalMs: number };
 
 function exec(args: string[], env: NodeJS.ProcessEnv, onStderr?: (all: string) => void): Promise<Exec> {
@@ -79,8 +83,8 @@ export async function cliOneClickRuns(o: {
   for (let i = 0; i < o.runs; i++) {
     const r = await exec(['test', '--account', id], env);
     if (r.code !== 0) throw new Error(`mail-oauth test failed (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
-    const probeMs = Number(/All checks passed \((\d+) ms\)/.exec(r.stdout)?.[1] ?? NaN);
-    const tokenMs = Number(/TOKEN\s+\S+\s+token\s+(\d+) ms/.exec(r.stdout)?.[1] ?? NaN);
+    const probeMs = duration(/All checks passed \((\d+ ms|\d+\.\d s)\)/.exec(r.stdout)?.[1]);
+    const tokenMs = duration(/TOKEN\s+\S+\s+token\s+(\d+ ms|\d+\.\d s)/.exec(r.stdout)?.[1]);
     if (process.env.MOA_CLI_TRACE === '1') process.stderr.write(`--- run ${i}\n${r.stderr}`);
     runs.push({ firstOutputMs: r.firstOutputMs, totalMs: r.totalMs, probeMs, tokenMs, stdout: r.stdout });
   }

@@ -5,12 +5,23 @@
 // whether a connection was reused.
 import net from 'node:net';
 
-export type LatencyProxy = { port: number; connections(): number; close(): Promise<void> };
+export type LatencyProxy = {
+  port: number;
+  connections(): number;
+  /** Round trips the clients waited for, counted from the traffic (no clock): one per new
+   * connection (TCP handshake) and one per client flight that follows an answer of the server
+   * (or opens the exchange). Tells round trips from CPU time on a busy machine. */
+  roundTrips(): number;
+  /** Change the delay for what is sent from now on (0: the local cost alone, for comparison). */
+  setDelay(ms: number): void;
+  close(): Promise<void>;
+};
 
-export function latencyProxy(target: { host: string; port: number }, delay: number): Promise<LatencyProxy> {
-  const rtt = 2 * delay;
+export function latencyProxy(target: { host: string; port: number }, initialDelay: number): Promise<LatencyProxy> {
+  let delay = initialDelay;
   const sockets = new Set<net.Socket>();
   let accepted = 0;
+  let flights = 0;
   const pipeDelayed = (from: net.Socket, to: net.Socket): void => {
     from.on('data', (chunk: Buffer) => {
       setTimeout(() => {
@@ -24,6 +35,11 @@ export function latencyProxy(target: { host: string; port: number }, delay: numb
   };
   const server = net.createServer((client) => {
     accepted += 1;
+    let serverSpokeLast = true;
+    client.on('data', () => {
+      if (serverSpokeLast) flights += 1;
+      serverSpokeLast = false;
+    });
     client.setNoDelay(true);
     const upstream = net.connect(target);
     upstream.setNoDelay(true);
@@ -31,9 +47,12 @@ export function latencyProxy(target: { host: string; port: number }, delay: numb
     client.on('close', () => sockets.delete(client));
     upstream.on('close', () => sockets.delete(upstream));
     client.pause();
-    setTimeout(() => client.resume(), rtt);
+    setTimeout(() => client.resume(), 2 * delay);
     pipeDelayed(client, upstream);
     pipeDelayed(upstream, client);
+    upstream.on('data', () => {
+      serverSpokeLast = true;
+    });
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
@@ -41,6 +60,10 @@ export function latencyProxy(target: { host: string; port: number }, delay: numb
       resolve({
         port,
         connections: () => accepted,
+        roundTrips: () => accepted + flights,
+        setDelay: (ms) => {
+          delay = ms;
+        },
         close: () =>
           new Promise<void>((r) => {
             for (const s of sockets) s.destroy();
