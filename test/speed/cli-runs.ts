@@ -19,6 +19,8 @@ export type CliRun = {
   /** the probe's own duration and its token step, as the report prints them */
   probeMs: number;
   tokenMs: number;
+  /** round trips to the identity provider during the run, counted at its relay */
+  idpRoundTrips: number;
   stdout: string;
 };
 
@@ -56,6 +58,8 @@ export async function cliOneClickRuns(o: {
   smtp: string;
   runs: number;
   login: (url: string) => Promise<void>;
+  /** the IdP relay's round-trip counter */
+  idpRoundTrips: () => number;
 }): Promise<CliRun[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'moa-speed-cli-'));
   const env = { MAIL_OAUTH_DATA_DIR: dataDir, MAIL_OAUTH_INSECURE_STORE: '1', ...(process.env.MOA_CLI_TRACE === '1' ? { NODE_OPTIONS: `--import ${join(import.meta.dirname, 'cli-trace.ts')}` } : {}) };
@@ -81,12 +85,14 @@ export async function cliOneClickRuns(o: {
   if (auth.code !== 0) throw new Error(`mail-oauth authorize failed: ${auth.stderr}`);
   const runs: CliRun[] = [];
   for (let i = 0; i < o.runs; i++) {
+    const trips = o.idpRoundTrips();
     const r = await exec(['test', '--account', id], env);
+    const idpRoundTrips = o.idpRoundTrips() - trips;
     if (r.code !== 0) throw new Error(`mail-oauth test failed (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
     const probeMs = duration(/All checks passed \((\d+ ms|\d+\.\d s)\)/.exec(r.stdout)?.[1]);
     const tokenMs = duration(/TOKEN\s+\S+\s+token\s+(\d+ ms|\d+\.\d s)/.exec(r.stdout)?.[1]);
     if (process.env.MOA_CLI_TRACE === '1') process.stderr.write(`--- run ${i}\n${r.stderr}`);
-    runs.push({ firstOutputMs: r.firstOutputMs, totalMs: r.totalMs, probeMs, tokenMs, stdout: r.stdout });
+    runs.push({ firstOutputMs: r.firstOutputMs, totalMs: r.totalMs, probeMs, tokenMs, idpRoundTrips, stdout: r.stdout });
   }
   return runs;
 }
