@@ -74,6 +74,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The decoded path, or undefined when its percent-encoding is invalid. */
+function decodePath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const secret = options.secret ?? randomBytes(24).toString('base64url');
   const streams = new Set<ServerResponse>();
@@ -89,6 +98,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       // DNS-rebinding defence: only our own loopback host name is served.
       if (req.headers.host !== expectedHost) return send(res, 421, '{"error":"wrong host"}');
       const url = new URL(req.url ?? '/', `http://${expectedHost}`);
+      // A path with broken percent-encoding (`/%E0%A4%A`, `/%zz`) is the client's mistake: 400,
+      // not the 500 a URIError from decodeURIComponent would turn into.
+      const path = decodePath(url.pathname);
+      if (path === undefined) return send(res, 400, JSON.stringify({ ok: false, error: appError('VALIDATION_FAILED', 'The request path has invalid percent-encoding.') }));
       if (url.pathname.startsWith('/ipc/')) {
         if (req.method !== 'POST') return send(res, 405, '{"error":"POST only"}');
         if (!secretMatches(req, secret)) return send(res, 401, JSON.stringify({ ok: false, error: appError('FORBIDDEN_SENDER', 'Missing or wrong web host secret.') }));
@@ -99,7 +112,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         } catch {
           return send(res, 400, JSON.stringify({ ok: false, error: appError('VALIDATION_FAILED', 'The request body is not valid JSON.') }));
         }
-        const channel = decodeURIComponent(url.pathname.slice('/ipc/'.length));
+        const channel = path.slice('/ipc/'.length);
         return send(res, 200, JSON.stringify(await dispatch(handlers, channel, input)));
       }
       if (url.pathname === '/events') {
@@ -111,7 +124,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, '{"error":"GET only"}');
-      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+      const rel = path === '/' ? 'index.html' : path.slice(1);
       const file = normalize(join(options.staticDir, rel));
       if (!file.startsWith(normalize(options.staticDir) + sep)) return send(res, 404, 'not found', 'text/plain');
       try {

@@ -80,3 +80,14 @@ test('static files are served with the CSP, and paths cannot escape the renderer
     assert.equal(r.status, 404, path);
   }
 });
+
+test('a path with broken percent-encoding is a 400, not a 500 (static files and IPC)', async () => {
+  for (const path of ['/%E0%A4%A', '/%zz', '/assets/%', '/ipc/app%3Ainfo%']) {
+    const r = path.startsWith('/ipc/') ? await raw(path, { method: 'POST', headers: { Authorization: `Bearer ${host.secret}` }, body: '{}' }) : await raw(path);
+    assert.equal(r.status, 400, path);
+    assert.match(r.body, /invalid percent-encoding/, path);
+  }
+  // Valid encoding still works.
+  const ok = await raw('/ipc/app%3Ainfo', { method: 'POST', headers: { Authorization: `Bearer ${host.secret}` }, body: '{}' });
+  assert.equal(ok.status, 200);
+});
