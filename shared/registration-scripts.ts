@@ -40,6 +40,10 @@ export const AUDIENCE_LABELS: Readonly<Record<SignInAudience, string>> = {
 /** The loopback redirect Entra ID accepts for desktop apps (any port, PROVIDERS.md). */
 export const LOOPBACK_REDIRECT = 'http://localhost';
 
+/** The path of the OpenID flow's loopback redirect: http://127.0.0.1:<free port>/callback
+ * (RFC 8252 §7.3); the register guide shows it and electron/auth/loopback.ts listens on it. */
+export const OIDC_LOOPBACK_PATH = '/callback';
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Letters, digits, spaces and a few punctuation marks: safe inside single quotes in bash and PowerShell.
 const DISPLAY_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,119}$/;

@@ -8,11 +8,17 @@
 //   second one finds no listener.
 // - The browser's response is held until the caller has exchanged the code, so the page says
 //   whether sign-in really worked.
-// - Timeout and AbortSignal both close the server; nothing is left listening.
+// - Timeout closes the server. An abort (the user's Cancel in the app, or the flow's deadline)
+//   ends the attempt at once, but the port keeps answering for `cancelledPageMs` with a page that
+//   says the sign-in was cancelled (or timed out) in the app, so a user who finishes in the
+//   browser anyway does not land on "refused to connect". No code is ever taken in that state;
+//   the server is unref'd and then closes by itself.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { failure } from './diagnose.ts';
-import { failurePage, successPage, wrongStatePage } from './pages.ts';
+import { cancelledPage, failurePage, successPage, wrongStatePage } from './pages.ts';
+import { AppFailure } from '../../shared/result.ts';
+import { OIDC_LOOPBACK_PATH } from '../../shared/registration-scripts.ts';
 
 export type LoopbackOptions = {
   expectedState: string;
@@ -23,6 +29,8 @@ export type LoopbackOptions = {
   path?: string;
   /** How long the browser waits for the final page while the code is exchanged, ms. */
   pageHoldMs?: number;
+  /** After an abort, how long the port still answers with the "cancelled in the app" page, ms. */
+  cancelledPageMs?: number;
 };
 
 export type LoopbackCallback = {
@@ -37,8 +45,11 @@ export type LoopbackListener = {
   readonly port: number;
   /** Resolves with the one valid callback; rejects with TIMEOUT or CANCELLED. */
   readonly callback: Promise<LoopbackCallback>;
-  /** Stop listening (idempotent). Resolves when the socket is closed. */
+  /** End the attempt (idempotent). Resolves when the socket is closed, except after an abort:
+   * then the port answers the "cancelled" page until `cancelledPageMs` and closes by itself. */
   close(): Promise<void>;
+  /** Stop listening now, whatever the state (the grace period included). */
+  dispose(): Promise<void>;
   /** True once the server no longer accepts connections. */
   readonly closed: boolean;
 };
@@ -47,7 +58,7 @@ const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-
 
 export async function startLoopback(options: LoopbackOptions): Promise<LoopbackListener> {
   if (options.signal?.aborted) throw failure('CANCELLED');
-  const path = options.path ?? '/callback';
+  const path = options.path ?? OIDC_LOOPBACK_PATH;
   const holdMs = options.pageHoldMs ?? 10_000;
   let resolveCb!: (cb: LoopbackCallback) => void;
   let rejectCb!: (e: unknown) => void;
@@ -59,12 +70,19 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackL
   callback.catch(() => undefined);
   let taken = false;
   let closed = false;
+  /** Aborted before a callback: the page to answer with until the grace period ends. */
+  let abortedPage: string | undefined;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   let closing: Promise<void> | undefined;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${boundPort}`);
     if (req.method !== 'GET' || url.pathname !== path) {
       res.writeHead(404, HTML).end();
+      return;
+    }
+    if (abortedPage !== undefined) {
+      res.writeHead(200, { ...HTML, connection: 'close' }).end(abortedPage);
       return;
     }
     const states = url.searchParams.getAll('state');
@@ -93,8 +111,15 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackL
   let boundPort = 0;
 
   function close(): Promise<void> {
+    // Aborted: the grace period owns the port (it closes it); the attempt itself is over.
+    if (abortedPage !== undefined && graceTimer !== undefined) return Promise.resolve();
+    return closeNow();
+  }
+
+  function closeNow(): Promise<void> {
     if (closing) return closing;
     clearTimeout(timer);
+    clearTimeout(graceTimer);
     options.signal?.removeEventListener('abort', onAbort);
     closing = new Promise<void>((resolve) => {
       server.close(() => {
@@ -111,8 +136,19 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackL
   }
 
   const onAbort = (): void => {
-    if (!taken) rejectCb(failure('CANCELLED'));
-    void close();
+    const graceMs = options.cancelledPageMs ?? 10 * 60_000;
+    if (taken || graceMs <= 0 || !server.listening) {
+      if (!taken) rejectCb(failure('CANCELLED'));
+      void closeNow();
+      return;
+    }
+    const reason: unknown = options.signal?.reason;
+    abortedPage = cancelledPage(reason instanceof AppFailure && reason.appError.code === 'TIMEOUT' ? 'timeout' : 'cancelled');
+    rejectCb(failure('CANCELLED'));
+    clearTimeout(timer);
+    graceTimer = setTimeout(() => void closeNow(), graceMs);
+    graceTimer.unref();
+    server.unref();
   };
   const timer = setTimeout(() => {
     if (!taken) rejectCb(failure('TIMEOUT', `No answer from the browser within ${Math.round(options.timeoutMs / 1000)} s.`));
@@ -134,6 +170,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackL
     port: boundPort,
     callback,
     close,
+    dispose: closeNow,
     get closed() {
       return closed;
     },

@@ -23,3 +23,12 @@ export const failurePage = (code = 'AUTH_FAILED'): string => page('Sign-in did n
 
 export const wrongStatePage = (): string =>
   page('This answer is not for the current sign-in', 'It was ignored. Finish the sign-in in the latest browser tab.', false);
+
+/** The loopback's answer after the app stopped waiting: the browser finished a sign-in the user
+ * had cancelled in the app (or that timed out there). Nothing was used. */
+export const cancelledPage = (why: 'cancelled' | 'timeout'): string =>
+  page(
+    why === 'timeout' ? 'This sign-in timed out in Mail OAuth Assistant' : 'This sign-in was cancelled in Mail OAuth Assistant',
+    'The app had stopped waiting, so this answer was not used. To sign in, start again in the app.',
+    false,
+  );

@@ -80,12 +80,36 @@ describe('loopback listener', () => {
     assert.equal(await listening('127.0.0.1', l.port), false);
   });
 
-  test('cancel via AbortSignal rejects CANCELLED and closes the port', async () => {
+  test('cancel via AbortSignal rejects CANCELLED at once; the port then answers "cancelled in the app" and takes no code', async () => {
     const ctl = new AbortController();
-    const l = await startLoopback({ expectedState: 's', timeoutMs: 10_000, signal: ctl.signal });
+    const l = await startLoopback({ expectedState: 's', timeoutMs: 10_000, signal: ctl.signal, cancelledPageMs: 60_000 });
     ctl.abort();
     assert.equal(await code(l.callback), 'CANCELLED');
-    await l.close();
+    await l.close(); // the attempt is over; the grace period keeps the port
+    // The user finishes in the browser anyway: a page that says so, not "refused to connect".
+    const page = await get(`${l.redirectUri}?code=secret-code&state=s`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /This sign-in was cancelled in Mail OAuth Assistant/);
+    assert.match(page.text, /start again in the app/);
+    assert.ok(!page.text.includes('secret-code'));
+    await l.dispose();
+    assert.equal(l.closed, true);
     assert.equal(await listening('127.0.0.1', l.port), false);
+  });
+
+  test('an abort by the flow deadline says "timed out", and the grace period closes the port by itself', async () => {
+    const ctl = new AbortController();
+    const l = await startLoopback({ expectedState: 's', timeoutMs: 10_000, signal: ctl.signal, cancelledPageMs: 60_000 });
+    ctl.abort(new AppFailure({ code: 'TIMEOUT', message: 'timed out' }));
+    assert.equal(await code(l.callback), 'CANCELLED');
+    assert.match((await get(`${l.redirectUri}?code=c&state=s`)).text, /timed out in Mail OAuth Assistant/);
+    await l.dispose();
+
+    const short = new AbortController();
+    const m = await startLoopback({ expectedState: 's', timeoutMs: 10_000, signal: short.signal, cancelledPageMs: 50 });
+    short.abort();
+    await code(m.callback);
+    while (!m.closed) await new Promise((r) => setTimeout(r, 20)); // waits for the state, bounded by the test timeout
+    assert.equal(await listening('127.0.0.1', m.port), false);
   });
 });
