@@ -43,7 +43,14 @@ export type AuthOutcome = z.infer<typeof AuthOutcome>;
  * device `userCode` is meant to be typed by the user; the device_code itself is never sent. */
 export const AuthProgress = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('discovering') }),
-  z.object({ kind: z.literal('browser-opened'), redirectPort: z.number().optional() }),
+  z.object({
+    kind: z.literal('browser-opened'),
+    redirectPort: z.number().optional(),
+    /** The sign-in page, to copy into another browser (no secret: state and PKCE challenge only). */
+    url: z.string().optional(),
+    /** How long the app waits for the browser before it gives up, ms. */
+    timeoutMs: z.number().optional(),
+  }),
   z.object({
     kind: z.literal('device-code'),
     userCode: z.string(),

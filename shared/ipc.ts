@@ -27,6 +27,7 @@ export const LinkId = z.enum([
   'entra-app-registrations',
   'google-credentials',
   'google-consent-screen',
+  'google-new-project',
   'exchange-admin-mailboxes',
   'outlook-com-imap-settings',
   'project-help',
@@ -60,6 +61,8 @@ export const ActivityEntry = z.object({
   accountId: z.string().optional(),
   kind: z.enum(['account', 'auth', 'token', 'test']),
   ok: z.boolean(),
+  /** The user stopped it: not a failure (shown neutral, not red). */
+  cancelled: z.boolean().optional(),
   /** Redacted, one line. */
   message: z.string(),
 });

@@ -61,6 +61,8 @@ export type ProviderEntry = {
   registrationUrl?: string;
   /** Notes shown in the wizard: defaults that break mail (protocol switched off, 7-day expiry). */
   notes: readonly string[];
+  /** Notes that matter only when that protocol is enabled (a POP switch is noise for IMAP users). */
+  protocolNotes?: Readonly<Partial<Record<Protocol, readonly string[]>>>;
 };
 
 const MS_SCOPES = (resource: string) => ({
@@ -121,10 +123,20 @@ export const PROVIDERS: readonly ProviderEntry[] = [
     defaultTenant: 'organizations',
     deviceFlowForMail: true,
     registrationUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
-    notes: [
-      'New tenants have SMTP AUTH switched off: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false.',
-      'IMAP and POP can be switched off per mailbox: Set-CASMailbox -Identity <mailbox> -ImapEnabled $true -PopEnabled $true.',
-    ],
+    notes: [],
+    // Set-CASMailbox and Set-TransportConfig exist only in an Exchange Online PowerShell session:
+    // without Connect-ExchangeOnline first they fail with "not recognized as the name of a cmdlet".
+    protocolNotes: {
+      smtp: [
+        'New tenants have SMTP AUTH switched off. In PowerShell, as an Exchange admin: Install-Module ExchangeOnlineManagement, then Connect-ExchangeOnline. For the whole tenant: Set-TransportConfig -SmtpClientAuthenticationDisabled $false; or for one mailbox: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false.',
+      ],
+      imap: [
+        'IMAP can be switched off per mailbox. After Connect-ExchangeOnline (ExchangeOnlineManagement module): Set-CASMailbox -Identity <mailbox> -ImapEnabled $true.',
+      ],
+      pop: [
+        'POP can be switched off per mailbox. After Connect-ExchangeOnline (ExchangeOnlineManagement module): Set-CASMailbox -Identity <mailbox> -PopEnabled $true.',
+      ],
+    },
   },
   {
     id: 'outlook-com',
@@ -144,8 +156,11 @@ export const PROVIDERS: readonly ProviderEntry[] = [
     defaultTenant: 'consumers',
     deviceFlowForMail: true,
     registrationUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
+    protocolNotes: {
+      pop: ['POP is off by default: Outlook.com > Settings > Mail > Forwarding and IMAP > Let devices and apps use POP.'],
+      imap: ['IMAP can be switched off: Outlook.com > Settings > Mail > Forwarding and IMAP.'],
+    },
     notes: [
-      'POP and IMAP are off by default: Outlook.com > Settings > Mail > Forwarding and IMAP.',
       'The app registration must allow personal Microsoft accounts (audience “Accounts in any organizational directory and personal Microsoft accounts”).',
     ],
   },
@@ -221,6 +236,13 @@ export const PROVIDERS: readonly ProviderEntry[] = [
 
 export function providerById(id: string): ProviderEntry | undefined {
   return PROVIDERS.find((p) => p.id === id);
+}
+
+/** The notes for the protocols in use: the provider's general notes, then each enabled protocol's. */
+export function notesFor(provider: ProviderEntry, protocols: readonly Protocol[]): string[] {
+  const out = [...provider.notes];
+  for (const p of PROTOCOLS) if (protocols.includes(p)) out.push(...(provider.protocolNotes?.[p] ?? []));
+  return [...new Set(out)];
 }
 
 /** Provider by the address's domain, or undefined (then try MX, see electron/discover/). */

@@ -239,7 +239,8 @@ export class MsalTokenProvider implements TokenProvider {
   }
 
   async #interactive(options: AuthorizeOptions): Promise<msal.AuthenticationResult> {
-    const limit = deadline(options.timeoutMs ?? this.#ctx.interactiveTimeoutMs ?? 5 * 60_000, options.signal);
+    const timeoutMs = options.timeoutMs ?? this.#ctx.interactiveTimeoutMs ?? 5 * 60_000;
+    const limit = deadline(timeoutMs, options.signal);
     let authUrl: string | undefined;
     let rejectOpener: ((e: unknown) => void) | undefined;
     const cancel = (): void => {
@@ -259,7 +260,7 @@ export class MsalTokenProvider implements TokenProvider {
             if (limit.signal.aborted) throw limit.signal.reason;
             authUrl = url;
             const port = Number(new URL(new URL(url).searchParams.get('redirect_uri') ?? 'http://x:0').port);
-            const progress: AuthProgress = { kind: 'browser-opened' };
+            const progress: AuthProgress = { kind: 'browser-opened', url, timeoutMs };
             if (port > 0) progress.redirectPort = port;
             options.onProgress?.(progress);
             await new Promise<void>((resolve, reject) => {

@@ -308,7 +308,8 @@ export class OidcTokenProvider implements TokenProvider {
 
   async #browser(options: AuthorizeOptions): Promise<AuthOutcome> {
     const { provider, account } = this.#ctx;
-    const limit = deadline(options.timeoutMs ?? this.#ctx.interactiveTimeoutMs ?? 5 * 60_000, options.signal);
+    const timeoutMs = options.timeoutMs ?? this.#ctx.interactiveTimeoutMs ?? 5 * 60_000;
+    const limit = deadline(timeoutMs, options.signal);
     try {
       return await this.#withSignal(limit.signal, async () => {
         options.onProgress?.({ kind: 'discovering' });
@@ -336,7 +337,7 @@ export class OidcTokenProvider implements TokenProvider {
             () => new Promise<never>(() => undefined),
             (e: unknown) => Promise.reject(failure('AUTH_FAILED', `The browser could not be opened: ${e instanceof Error ? e.message : 'error'}`)),
           );
-          options.onProgress?.({ kind: 'browser-opened', redirectPort: listener.port });
+          options.onProgress?.({ kind: 'browser-opened', redirectPort: listener.port, url: url.href, timeoutMs });
           const cb = await Promise.race([listener.callback, opened]);
           options.onProgress?.({ kind: 'exchanging-code' });
           let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;

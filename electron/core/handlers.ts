@@ -46,6 +46,12 @@ function unwrap<T>(r: Result<T>): T {
   return r.value;
 }
 
+/** "IMAP", "IMAP and SMTP", "IMAP, POP and SMTP": a summary line in words, not "3 protocol(s)". */
+function listProtocols(protocols: readonly string[]): string {
+  const names = protocols.map((p) => p.toUpperCase());
+  return names.length <= 1 ? (names[0] ?? 'Nothing') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+}
+
 export function createHandlers(s: CoreServices): Handlers {
   const probes = new Map<string, AbortController>();
   /** The device-code page of each running device flow, as the provider sent it. */
@@ -191,13 +197,18 @@ export function createHandlers(s: CoreServices): Handlers {
         },
       });
       devicePages.delete(id);
+      // The user's own Cancel is not a failure: logged as cancelled (neutral), never in red.
+      const cancelled = !r.ok && r.error.code === 'CANCELLED';
       s.activity.add({
         accountId: id,
         kind: 'auth',
         ok: r.ok,
+        ...(cancelled ? { cancelled: true } : {}),
         message: r.ok
           ? `Signed in${r.value.signedInAs ? ` as ${r.value.signedInAs}` : ''} (${flow})`
-          : `Sign-in for ${a.address} failed: ${describe(r.error.code).title}`,
+          : cancelled
+            ? `Sign-in for ${a.address} cancelled`
+            : `Sign-in for ${a.address} failed: ${describe(r.error.code).title}`,
       });
       changed();
       return unwrap(r);
@@ -233,7 +244,7 @@ export function createHandlers(s: CoreServices): Handlers {
         lastProbe.set(id, report);
         const codes = [report.token.code, ...report.protocols.map((p) => p.code)].filter((c): c is string => !!c);
         const summary = report.ok
-          ? `All ${report.protocols.length} protocol(s) passed in ${Math.round(report.ms)} ms`
+          ? `${listProtocols(report.protocols.map((p) => p.protocol))} passed in ${Math.round(report.ms)} ms`
           : `Failed: ${[...new Set(codes)].map((c) => describe(c).title).join('; ')}`;
         const current = s.accounts.get(id);
         if (current) {
@@ -254,9 +265,14 @@ export function createHandlers(s: CoreServices): Handlers {
     },
 
     'tokens:copy': async ({ id }) => {
-      account(id);
+      const a = account(id);
       if (!s.clipboard) {
-        throw new AppFailure(appError('CLIPBOARD_UNAVAILABLE', describe('CLIPBOARD_UNAVAILABLE').title));
+        // Say what works from here: the command line reads the tokens only where this host stores
+        // them on disk (same data directory); a host without a keyring keeps them in memory only.
+        const how = s.secrets.status.persistent
+          ? `The token is stored in the data directory this web host uses: print it with "mail-oauth token ${a.address}" (add --data-dir if the web host was started with one).`
+          : `This web host keeps tokens in memory only (no OS keyring), so no other program can read them. Use Copy token in the desktop app, or sign in from the command line with "mail-oauth authorize ${a.address}" and then print one with "mail-oauth token ${a.address}".`;
+        throw new AppFailure(appError('CLIPBOARD_UNAVAILABLE', how));
       }
       const token = unwrap(await s.auth.getAccessToken(id));
       s.clipboard.writeText(token.token);

@@ -80,7 +80,7 @@ export function buildReport(input: ReportInput): { fileName: string; text: strin
   lines.push('## Recent activity');
   const mine = input.activity.filter((e) => e.accountId === a.id);
   if (mine.length === 0) lines.push('None.');
-  for (const e of mine) lines.push(`${iso(e.at)} ${e.kind} ${e.ok ? 'ok' : 'failed'}: ${e.message}`);
+  for (const e of mine) lines.push(`${iso(e.at)} ${e.kind} ${e.ok ? 'ok' : e.cancelled ? 'cancelled' : 'failed'}: ${e.message}`);
   const safeName = a.address.replace(/[^a-z0-9@._-]/gi, '_');
   const stamp = new Date(input.now).toISOString().slice(0, 19).replace(/[:T]/g, '-');
   return {

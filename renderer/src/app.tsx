@@ -22,16 +22,18 @@ export function App() {
   }, []);
 
   const open = (entry: WizardEntry): void => setView({ kind: 'wizard', entry, key: Date.now() });
+  // Editing or re-authorizing a saved account belongs to "Accounts"; only a new one is "Add account".
+  const adding = view.kind === 'wizard' && !view.entry.accountId;
 
   return (
     <div className="shell">
       <header className="topbar">
         <span className="brand">Mail OAuth Assistant</span>
         <nav className="topnav" aria-label="Main">
-          <button type="button" className={`nav-link${view.kind === 'dashboard' ? ' active' : ''}`} aria-current={view.kind === 'dashboard' ? 'page' : undefined} onClick={() => setView({ kind: 'dashboard' })}>
+          <button type="button" className={`nav-link${adding ? '' : ' active'}`} aria-current={adding ? undefined : 'page'} onClick={() => setView({ kind: 'dashboard' })}>
             Accounts
           </button>
-          <button type="button" className={`nav-link${view.kind === 'wizard' ? ' active' : ''}`} aria-current={view.kind === 'wizard' ? 'page' : undefined} onClick={() => open({})}>
+          <button type="button" className={`nav-link${adding ? ' active' : ''}`} aria-current={adding ? 'page' : undefined} onClick={() => open({})}>
             Add account
           </button>
         </nav>

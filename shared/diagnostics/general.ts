@@ -65,7 +65,8 @@ export const generalDiagnoses = {
   CLIPBOARD_UNAVAILABLE: {
     title: 'No clipboard here',
     explanation: 'This window cannot reach the system clipboard (the development web host has none).',
-    fix: ['Use the desktop app, or `npm run cli -- token <account>` to print a token for scripts.'],
+    // The message says what works for this host (tokens on disk or in memory only).
+    fix: [],
     action: 'none',
   },
   CA_NOT_PEM: {

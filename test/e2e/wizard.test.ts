@@ -74,7 +74,7 @@ test('a first-time user sets up a generic OpenID account from "add account" to a
 
   // 4. Configure: servers from the SRV records, each saying where it came from.
   const imapHost = page.getByLabel('IMAP server', { exact: true });
-  await page.getByText('Found these.').waitFor({ timeout: 20000 });
+  await page.getByText(/^Found IMAP and SMTP\./).waitFor({ timeout: 20000 });
   assert.equal(await imapHost.inputValue(), main.imap.tls.host);
   assert.equal(await page.getByLabel('IMAP port', { exact: true }).inputValue(), String(main.imap.tls.port));
   assert.equal(await page.getByLabel('SMTP port', { exact: true }).inputValue(), String(main.smtp.starttls.port));
@@ -103,7 +103,7 @@ test('a first-time user sets up a generic OpenID account from "add account" to a
   await row.getByText('✓ Works').waitFor({ timeout: 10000 });
   // The token state comes by its own call after the list: wait for it (the row says "Checking token…" meanwhile).
   await waitForText(row, /Token valid until/);
-  await page.getByText(/Connection test: All 2 protocol/).first().waitFor();
+  await page.getByText(/Connection test: IMAP and SMTP passed/).first().waitFor();
   await checkPage('dashboard');
   await shot(page, 'wizard-07-dashboard');
   await shot(page, 'wizard-07-dashboard-dark', { dark: true });

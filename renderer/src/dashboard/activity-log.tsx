@@ -14,9 +14,9 @@ export function ActivityLog({ entries }: { entries: readonly ActivityEntry[] }) 
       ) : (
         <ol className="activity-list" aria-live="polite">
           {sorted.map((e) => (
-            <li key={e.id} className={e.ok ? '' : 'failed'}>
-              <span className={e.ok ? 'ok-text' : 'bad-text'} aria-label={e.ok ? 'succeeded' : 'failed'}>
-                {e.ok ? '✓' : '✕'}
+            <li key={e.id} className={e.ok ? '' : e.cancelled ? 'cancelled' : 'failed'}>
+              <span className={e.ok ? 'ok-text' : e.cancelled ? 'muted' : 'bad-text'} aria-label={e.ok ? 'succeeded' : e.cancelled ? 'cancelled' : 'failed'}>
+                {e.ok ? '✓' : e.cancelled ? '–' : '✕'}
               </span>
               <span className="activity-text">
                 <span className="activity-meta">

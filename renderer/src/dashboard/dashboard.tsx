@@ -30,7 +30,9 @@ function download(fileName: string, text: string): void {
 
 const errorNote = (e: AppError): RowNote => {
   const d = describe(e.code);
-  return { kind: 'bad', text: `${d.title}. ${d.fix[0] ?? ''}` };
+  // A code without a fix in the catalog carries it in its message (it depends on the situation).
+  const fix = d.fix[0] ?? (e.message !== d.title ? e.message : '');
+  return { kind: 'bad', text: `${d.title}. ${fix}`.trim() };
 };
 
 /** The accounts list with their token state and last test, the actions, and the activity log. */

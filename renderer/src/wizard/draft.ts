@@ -260,13 +260,16 @@ export function registerErrors(d: Draft, opts: { secretStored: boolean }): Field
   return e;
 }
 
+/** An example host per protocol for the field errors (an SMTP field is not "like imap..."). */
+const HOST_EXAMPLE: Readonly<Record<Protocol, string>> = { imap: 'imap.example.com', pop: 'pop.example.com', smtp: 'smtp.example.com' };
+
 export function serverErrors(d: Draft): FieldErrors {
   const e: FieldErrors = {};
   const enabled = protocolsOf(d);
   if (enabled.length === 0) e.protocols = 'Switch on at least one protocol.';
   for (const p of enabled) {
     const s = d.servers[p];
-    if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(s.host.trim())) e[`${p}.host`] = 'Enter the server name, like imap.example.com.';
+    if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(s.host.trim())) e[`${p}.host`] = `Enter the server name, like ${HOST_EXAMPLE[p]}.`;
     const port = Number(s.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) e[`${p}.port`] = 'A port is a number from 1 to 65535.';
   }

@@ -2,9 +2,22 @@ import type { LinkId } from '../../../shared/ipc.ts';
 import { CopyValue } from '../components/copy-value.tsx';
 import type { Guide } from './register-guide.ts';
 
-/** The portal steps as a checklist: where to click, what to paste, ticked off as the user goes. */
-export function GuideChecklist({ guide, checked, onToggle, onOpenLink }: { guide: Guide; checked: readonly string[]; onToggle: (id: string, on: boolean) => void; onOpenLink: (id: LinkId) => void }) {
-  const done = guide.steps.filter((s) => checked.includes(s.id)).length;
+/** The portal steps as a checklist: where to click, what to paste, ticked off as the user goes, and
+ * ticked by the assistant itself for what it has verified (`verified`: those are not unticked). */
+export function GuideChecklist({
+  guide,
+  checked,
+  verified,
+  onToggle,
+  onOpenLink,
+}: {
+  guide: Guide;
+  checked: readonly string[];
+  verified: readonly string[];
+  onToggle: (id: string, on: boolean) => void;
+  onOpenLink: (id: LinkId) => void;
+}) {
+  const done = guide.steps.filter((s) => checked.includes(s.id) || verified.includes(s.id)).length;
   return (
     <div className="guide">
       <p className="muted small">
@@ -12,13 +25,15 @@ export function GuideChecklist({ guide, checked, onToggle, onOpenLink }: { guide
       </p>
       <ol className="checklist">
         {guide.steps.map((s, i) => {
-          const on = checked.includes(s.id);
+          const proven = verified.includes(s.id);
+          const on = proven || checked.includes(s.id);
           return (
             <li key={s.id} className={on ? 'checked' : ''}>
               <label className="check-title">
-                <input type="checkbox" checked={on} onChange={(e) => onToggle(s.id, e.target.checked)} />
+                <input type="checkbox" checked={on} disabled={proven} onChange={(e) => onToggle(s.id, e.target.checked)} />
                 <span>
                   <span className="check-num">{i + 1}.</span> {s.title}
+                  {proven ? <span className="chip ok verified-chip">verified</span> : null}
                 </span>
               </label>
               <div className="check-body">

@@ -17,6 +17,7 @@ export function IssuerCheck({
   skipReason,
   accountId,
   ensureSaved,
+  onResult,
 }: {
   issuer: string;
   what: string;
@@ -26,6 +27,8 @@ export function IssuerCheck({
   accountId?: string | undefined;
   /** Saves the draft (for "Trust a certificate authority", which is saved with the account). */
   ensureSaved?: () => Promise<string | undefined>;
+  /** The issuer that was found (null: not checked, or not found). */
+  onResult?: (found: string | null) => void;
 }) {
   const [state, setState] = useState<State>({ status: 'idle' });
   const seq = useRef(0);
@@ -37,12 +40,14 @@ export function IssuerCheck({
     void getApi()['auth:check-issuer']({ issuer, ...(accountId ? { id: accountId } : {}) }).then((r) => {
       if (n !== seq.current) return;
       setState(r.ok ? { status: 'ok', info: r.value } : { status: 'error', error: r.error });
+      onResult?.(r.ok ? issuer : null);
     });
   };
 
   useEffect(() => {
     seq.current++;
     setState({ status: 'idle' });
+    onResult?.(null);
     if (!valid || skipReason) return;
     const t = setTimeout(check, 700);
     return () => clearTimeout(t);

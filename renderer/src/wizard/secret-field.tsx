@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState, type MutableRefObject } from 'react';
 import type { AppError } from '../../../shared/result.ts';
 import { getApi } from '../bridge.ts';
 
@@ -12,27 +12,35 @@ type Props = {
   canSave: boolean;
   onStored: (persisted: boolean) => void;
   error?: string | undefined;
+  /** Set by the field: stores what is typed but not yet stored ('empty' when nothing is typed), so
+   * the step's Next can store it instead of refusing to go on. */
+  storePending?: MutableRefObject<(() => Promise<'stored' | 'empty' | 'failed'>) | null>;
+  /** The app's secret storage (app:info): what "stored" means when this field did not store it. */
+  storage?: { available: boolean; persisted: boolean } | null;
 };
+
 
 /** The client secret goes straight to the main process's secret store; the field is cleared at once
  * and only "stored" is remembered here (secrets never live in the renderer's state). */
-export function SecretField({ label, hint, required, stored, ensureSaved, canSave, onStored, error }: Props) {
+export function SecretField({ label, hint, required, stored, ensureSaved, canSave, onStored, error, storePending, storage }: Props) {
   const id = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const [replace, setReplace] = useState(false);
   const [failure, setFailure] = useState<AppError | null>(null);
-  const [persisted, setPersisted] = useState(true);
+  /** What the last store here answered; before that, the app's storage state says it. */
+  const [persisted, setPersisted] = useState<boolean | null>(null);
 
-  const store = async (input: HTMLInputElement): Promise<void> => {
+  const store = async (input: HTMLInputElement): Promise<'stored' | 'empty' | 'failed'> => {
     const secret = input.value;
-    if (secret.trim() === '') return;
+    if (secret.trim() === '') return 'empty';
     setBusy(true);
     setFailure(null);
     const accountId = await ensureSaved();
     if (!accountId) {
       setBusy(false);
       setFailure({ code: 'VALIDATION_FAILED', message: 'Enter the client ID first, then store the secret.' });
-      return;
+      return 'failed';
     }
     const r = await getApi()['accounts:set-client-secret']({ id: accountId, secret: secret.trim() });
     input.value = '';
@@ -41,8 +49,23 @@ export function SecretField({ label, hint, required, stored, ensureSaved, canSav
       setReplace(false);
       setPersisted(r.value.persisted);
       onStored(r.value.persisted);
-    } else setFailure(r.error);
+      return 'stored';
+    }
+    setFailure(r.error);
+    return 'failed';
   };
+
+  // The latest `store` for the step's Next (it closes over the current props).
+  const storeRef = useRef(store);
+  storeRef.current = store;
+  const showingInput = !(stored && !replace);
+  useEffect(() => {
+    if (!storePending) return;
+    storePending.current = showingInput ? () => (inputRef.current ? storeRef.current(inputRef.current) : Promise.resolve('empty')) : null;
+    return () => {
+      storePending.current = null;
+    };
+  }, [storePending, showingInput]);
 
   if (stored && !replace) {
     return (
@@ -50,7 +73,13 @@ export function SecretField({ label, hint, required, stored, ensureSaved, canSav
         <span className="label-like">{label}</span>
         <p className="stored-line">
           <span className="chip ok">✓ Stored</span>
-          <span className="small muted">{persisted ? 'encrypted, never shown again' : 'in memory only (no OS keyring)'}</span>
+          <span className="small muted">
+            {(persisted ?? storage?.persisted ?? true) === false
+              ? 'in memory only (no OS keyring)'
+              : storage && !storage.available
+                ? 'on disk without OS encryption (your choice)'
+                : 'encrypted, never shown again'}
+          </span>
           <button type="button" className="button small" onClick={() => setReplace(true)}>
             Replace
           </button>
@@ -67,6 +96,7 @@ export function SecretField({ label, hint, required, stored, ensureSaved, canSav
       </label>
       <div className="field-row">
         <input
+          ref={inputRef}
           id={id}
           className="input mono"
           type="password"

@@ -20,7 +20,10 @@ type Props = StepProps & {
   identity: Identity | undefined;
 };
 
-type Phase = { kind: 'idle' } | { kind: 'waiting'; flow: AuthFlow; progress: AuthProgress | null } | { kind: 'error'; error: AppError };
+type Phase =
+  | { kind: 'idle' }
+  | { kind: 'waiting'; flow: AuthFlow; progress: AuthProgress | null; startedAt: number; openedAt: number | null }
+  | { kind: 'error'; error: AppError };
 
 /** Step 3: sign in in the system browser (or with a device code, or app-only with the secret). */
 export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, onOutcome, identity }: Props) {
@@ -37,7 +40,9 @@ export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, o
   useEffect(() => {
     const off = getApi().on('auth:progress', (e) => {
       if (e.accountId !== accountId.current) return;
-      setPhase((p) => (p.kind === 'waiting' ? { ...p, progress: e.progress } : p));
+      setPhase((p) =>
+        p.kind === 'waiting' ? { ...p, progress: e.progress, openedAt: p.openedAt ?? (e.progress.kind === 'browser-opened' ? Date.now() : null) } : p,
+      );
     });
     return () => {
       off();
@@ -48,7 +53,7 @@ export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, o
 
   const start = async (flow: AuthFlow): Promise<void> => {
     const n = ++attempt.current;
-    setPhase({ kind: 'waiting', flow, progress: null });
+    setPhase({ kind: 'waiting', flow, progress: null, startedAt: Date.now(), openedAt: null });
     const id = await ensureSaved();
     if (!id) {
       setPhase({ kind: 'error', error: { code: 'VALIDATION_FAILED', message: 'The registration values are incomplete: go back one step.' } });
@@ -106,15 +111,26 @@ export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, o
       <div className="step-body">
         <h2 id="step-title">{appOnly ? 'Get a token for the app' : `Sign in to ${provider.label}`}</h2>
         {phase.kind === 'waiting' ? (
-          <AuthWaiting progress={phase.progress} address={draft.address} flow={phase.flow} onCancel={cancel} onReopen={reopen} onOpenDevicePage={openDevicePage} />
+          <AuthWaiting
+            progress={phase.progress}
+            address={draft.address}
+            flow={phase.flow}
+            startedAt={phase.startedAt}
+            openedAt={phase.openedAt}
+            onCancel={cancel}
+            onReopen={reopen}
+            onOpenDevicePage={openDevicePage}
+          />
         ) : null}
         {phase.kind === 'error' ? (
           <ErrorPanel error={phase.error} onAction={() => onErrorAction(phase.error)}>
             {CA_FIXABLE.has(phase.error.code) ? <TrustCa getAccountId={ensureSaved} /> : null}
           </ErrorPanel>
         ) : null}
-        {phase.kind !== 'waiting' && outcome ? <AuthResult outcome={outcome} /> : null}
-        {phase.kind !== 'waiting' && !outcome && identity ? (
+        {/* The latest attempt failed: its error stands alone (no green "Signed in" of an earlier
+            attempt beside it, and one "Sign in again", the error's). */}
+        {phase.kind === 'idle' && outcome ? <AuthResult outcome={outcome} /> : null}
+        {phase.kind === 'idle' && !outcome && identity ? (
           <div className="card callout ok">
             <strong>
               ✓ Signed in{identity.username ? ` as ${identity.username}` : ''} on {formatTime(identity.authorizedAt)}
@@ -139,9 +155,11 @@ export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, o
               Requests: <code>{scopesOf(draft).join(' ')}</code>
             </p>
             <div className="row">
-              <button type="button" className={`button ${authorized ? '' : 'primary'}`} onClick={() => void start(appOnly ? 'client-credentials' : 'browser')}>
-                {appOnly ? (authorized ? 'Get a new token' : 'Get a token') : authorized ? 'Sign in again' : 'Open the sign-in page in my browser'}
-              </button>
+              {phase.kind === 'error' && ['reauthorize', 'retry'].includes(describe(phase.error.code).action) ? null : (
+                <button type="button" className={`button ${authorized ? '' : 'primary'}`} onClick={() => void start(appOnly ? 'client-credentials' : 'browser')}>
+                  {appOnly ? (authorized ? 'Get a new token' : 'Get a token') : authorized ? 'Sign in again' : 'Open the sign-in page in my browser'}
+                </button>
+              )}
               {!appOnly && provider.deviceFlowForMail ? (
                 <button type="button" className="button ghost" onClick={() => void start('device')}>
                   No browser here? Use a code instead

@@ -1,10 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { DiscoveryResult } from '../../../shared/discovery.ts';
-import { PROTOCOLS } from '../../../shared/providers.ts';
+import { PROTOCOLS, type Protocol } from '../../../shared/providers.ts';
 import { Spinner } from '../components/spinner.tsx';
 import { StepNav } from '../components/step-nav.tsx';
-import { formatMs } from '../format.ts';
-import { serverErrors, type Draft, type ServerForm } from './draft.ts';
+import { PROTOCOL_LABEL, formatMs } from '../format.ts';
+import { protocolsOf, serverErrors, type Draft, type ServerForm } from './draft.ts';
 import { ServerCard } from './server-card.tsx';
 import type { StepProps } from './step-props.ts';
 
@@ -22,6 +22,15 @@ export function applySuggestions(d: Draft, r: DiscoveryResult): Draft {
     if (s && servers[p].host.trim() === '') servers[p] = { enabled: servers[p].enabled, host: s.host, port: String(s.port), security: s.security };
   }
   return { ...d, servers };
+}
+
+/** What the lookup found for the enabled protocols, said as it is (no "Found these" above nothing). */
+function foundLine(r: DiscoveryResult, enabled: readonly Protocol[], domain: string): string {
+  const found = enabled.filter((p) => r.candidates[p].length > 0);
+  const missing = enabled.filter((p) => r.candidates[p].length === 0);
+  if (found.length === 0) return `Nothing was found for ${domain}: enter the servers from your provider’s documentation.`;
+  const names = (ps: readonly Protocol[]): string => ps.map((p) => PROTOCOL_LABEL[p]).join(' and ');
+  return `Found ${names(found)}${missing.length > 0 ? `; nothing for ${names(missing)}: enter it below` : ''}. Nothing is trusted until the test in the next step has tried it.`;
 }
 
 /** Step 4: server settings from discovery (each with where it came from), editable, switchable. */
@@ -55,7 +64,7 @@ export function StepConfigure({ draft, update, next, back, discovery, discoverin
               <Spinner /> Looking for the servers of {draft.address.split('@')[1]} (catalog, DNS, autoconfig)…
             </>
           ) : current ? (
-            'Found these. Nothing is trusted until the test in the next step has tried it.'
+            foundLine(current, protocolsOf(draft), draft.address.split('@')[1] ?? '')
           ) : (
             'Enter the servers, or look them up again.'
           )}
@@ -85,7 +94,11 @@ export function StepConfigure({ draft, update, next, back, discovery, discoverin
             <ul className="source-list small">
               {current.sources.map((s) => (
                 <li key={s.name}>
-                  <span className={s.ok ? 'ok-text' : 'muted'}>{s.ok ? '✓' : '–'}</span> <strong>{s.name}</strong> {formatMs(s.ms)}
+                  {/* A check only where the lookup found something: "no MX records" is not a success. */}
+                  <span className={s.ok && s.count > 0 ? 'ok-text' : s.ok ? 'muted' : 'warn-text'} aria-label={s.ok && s.count > 0 ? 'found' : s.ok ? 'nothing found' : 'failed'}>
+                    {s.ok && s.count > 0 ? '✓' : s.ok ? '○' : '✕'}
+                  </span>{' '}
+                  <strong>{s.name}</strong> {formatMs(s.ms)}
                   {s.count > 0 ? ` · ${s.count} found` : ''}
                   {s.error ? ` · ${s.error}` : s.detail ? ` · ${s.detail}` : ''}
                 </li>

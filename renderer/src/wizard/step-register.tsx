@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { MICROSOFT_CLOUDS } from '../../../shared/providers.ts';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { MICROSOFT_CLOUDS, notesFor } from '../../../shared/providers.ts';
 import type { LinkId } from '../../../shared/ipc.ts';
 import {
   audienceForTenant,
@@ -16,25 +16,39 @@ import { TextField } from '../components/text-field.tsx';
 import { isUserScoped, issuerToCheck, protocolsOf, providerOf, registerErrors, scopesOf, splitScopes, type Draft } from './draft.ts';
 import { GuideChecklist } from './guide-checklist.tsx';
 import { IssuerCheck } from './issuer-check.tsx';
-import { guideFor } from './register-guide.ts';
+import { guideFor, verifiedSteps, type VerifiedFact } from './register-guide.ts';
 import { ScriptPanel } from './script-panel.tsx';
 import { SecretField } from './secret-field.tsx';
+import { storageHint } from './storage-hint.ts';
 import type { StepProps } from './step-props.ts';
 
 type Props = StepProps & {
   secretStored: boolean;
   onSecretStored: () => void;
   ensureSaved: () => Promise<string | undefined>;
+  /** A sign-in with this registration has worked (the authorize step's result). */
+  signedIn: boolean;
 };
 
 const SPECIAL_TENANTS = ['common', 'organizations', 'consumers'];
 
 /** Step 2: register the app with the provider (portal checklist or one-paste script) and copy the
  * ids back; formats are checked as typed and the tenant / issuer is looked up online. */
-export function StepRegister({ draft, update, next, back, secretStored, onSecretStored, ensureSaved }: Props) {
+export function StepRegister({ draft, update, next, back, secretStored, onSecretStored, ensureSaved, signedIn }: Props) {
   const provider = providerOf(draft);
   const [submitted, setSubmitted] = useState(false);
   const [tab, setTab] = useState('portal');
+  const [storage, setStorage] = useState<{ available: boolean; persisted: boolean } | null>(null);
+  /** The issuer / tenant the online check found (the checklist ticks the ids step for it). */
+  const [foundIssuer, setFoundIssuer] = useState<string | null>(null);
+  const storePending = useRef<(() => Promise<'stored' | 'empty' | 'failed'>) | null>(null);
+  const [storing, setStoring] = useState(false);
+
+  useEffect(() => {
+    void getApi()['app:info']({}).then((r) => {
+      if (r.ok) setStorage(r.value.secretStorage);
+    });
+  }, []);
   if (!provider) return null;
 
   const msal = provider.adapter === 'msal';
@@ -42,15 +56,32 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
   const protocols = protocolsOf(draft);
   const errors = registerErrors(draft, { secretStored });
   const guide = guideFor({ provider, draft, protocols });
+  const notes = notesFor(provider, protocols);
   const set = (patch: Partial<Draft>): void => update((d) => ({ ...d, ...patch }));
   const openLink = (link: LinkId): void => void getApi()['links:open']({ link });
   const canSave = draft.clientId.trim() !== '' && !errors.clientId && !errors.tenant && !errors.issuer;
   const tenant = draft.tenant.trim();
-  const submit = (e: FormEvent): void => {
+  // A secret typed but not stored yet is stored by Next (pressing Store first is not required).
+  const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setSubmitted(true);
-    if (Object.keys(errors).length === 0) next();
+    let stored = secretStored;
+    if (storePending.current && !errors.clientId && !errors.tenant && !errors.issuer) {
+      setStoring(true);
+      const r = await storePending.current();
+      setStoring(false);
+      if (r === 'failed') return;
+      if (r === 'stored') stored = true;
+    }
+    if (Object.keys(registerErrors(draft, { secretStored: stored })).length === 0) next();
   };
+
+  const facts = new Set<VerifiedFact>();
+  if (foundIssuer !== null && foundIssuer === issuerToCheck(draft)) facts.add('issuer');
+  if (draft.clientId.trim() !== '' && !errors.clientId && !errors.tenant && !errors.issuer && !errors.mailScopes) facts.add('ids');
+  if (secretStored) facts.add('secret');
+  if (signedIn) facts.add('signed-in');
+  const verified = verifiedSteps(guide, facts);
 
   const tabs = msal
     ? appOnly
@@ -67,7 +98,7 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
   const scriptInput = { displayName: draft.appName.trim(), audience: audienceForTenant(draft.tenant), protocols };
 
   return (
-    <form className="step" onSubmit={submit} noValidate aria-labelledby="step-title">
+    <form className="step" onSubmit={(e) => void submit(e)} noValidate aria-labelledby="step-title">
       <div className="step-body">
         <h2 id="step-title">Register the assistant with {provider.label}</h2>
         <div className="register-grid">
@@ -78,6 +109,7 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
                 <GuideChecklist
                   guide={guide}
                   checked={draft.checked}
+                  verified={verified}
                   onToggle={(id, on) => update((d) => ({ ...d, checked: on ? [...new Set([...d.checked, id])] : d.checked.filter((x) => x !== id) }))}
                   onOpenLink={openLink}
                 />
@@ -107,11 +139,11 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
                 <TextField label="App name in the script" value={draft.appName} onChange={(v) => set({ appName: v })} hint="Letters, digits, spaces and . _ ( ) -" />
               ) : null}
             </div>
-            {provider.notes.length > 0 ? (
+            {notes.length > 0 ? (
               <div className="callout info small notes">
                 <strong>Good to know</strong>
                 <ul>
-                  {provider.notes.map((n) => (
+                  {notes.map((n) => (
                     <li key={n}>{n}</li>
                   ))}
                 </ul>
@@ -159,6 +191,7 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
             ) : null}
             <IssuerCheck
               issuer={issuerToCheck(draft)}
+              onResult={setFoundIssuer}
               what={msal ? 'tenant' : 'issuer'}
               wantedScopes={isUserScoped(provider) ? splitScopes(draft.mailScopes) : []}
               accountId={draft.id}
@@ -199,7 +232,9 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
               <SecretField
                 label="Client secret"
                 required={provider.clientSecretRequired || appOnly}
-                hint={appOnly ? 'The secret’s Value. Stored encrypted; never shown again.' : 'Stored encrypted by the operating system; never shown again.'}
+                hint={`${appOnly ? 'The secret’s Value. ' : ''}${storageHint(storage)}`}
+                storePending={storePending}
+                storage={storage}
                 stored={secretStored}
                 canSave={canSave}
                 ensureSaved={ensureSaved}
@@ -239,7 +274,7 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
           </section>
         ) : null}
       </div>
-      <StepNav onBack={back} nextLabel="Next: sign in" status={submitted && Object.keys(errors).length > 0 ? <span className="warn-text">Some fields need attention.</span> : null} />
+      <StepNav onBack={back} nextLabel={storing ? 'Storing the secret…' : 'Next: sign in'} nextDisabled={storing} status={submitted && Object.keys(errors).length > 0 ? <span className="warn-text">Some fields need attention.</span> : null} />
     </form>
   );
 }

@@ -184,7 +184,20 @@ export function StepTest({ draft, next, back, goTo, ensureSaved, report, onRepor
           </details>
         ) : null}
       </div>
-      <StepNav onBack={back} nextLabel="Save and finish" nextDisabled={!report?.ok || running} />
+      <StepNav
+        onBack={back}
+        nextLabel="Save and finish"
+        nextDisabled={!report?.ok || running}
+        status={report && !report.ok && !running ? <span className="small muted">The failure stays on the dashboard until a test passes.</span> : null}
+      >
+        {/* A failing protocol must not trap the account in the wizard (the provider may switch SMTP
+            on tomorrow): save it as it is; the dashboard shows the failure and its fix. */}
+        {report && !report.ok && !running ? (
+          <button type="button" className="button" onClick={next}>
+            Save anyway
+          </button>
+        ) : null}
+      </StepNav>
     </form>
   );
 }

@@ -29,7 +29,9 @@ export function useDraftSaver(draft: Draft, onId: (id: string) => void, enabled:
       if (d.id) saveExtras(d.id, extrasOf(d));
       const input = toAccountInput(d);
       if (!input) {
-        if (!d.id) saveNewDraft(d);
+        // Only a draft that got past the first step is worth resuming: an address typed and then
+        // Back is not an account in the making.
+        if (!d.id && d.step !== 'account') saveNewDraft(d);
         return idRef.current;
       }
       const json = JSON.stringify(input);

@@ -36,6 +36,8 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
   const discoveringFor = useRef<string | null>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
   const firstStep = useRef(true);
+  /** What the user came to do, fixed at entry: finishing a new setup does not turn it into "Edit". */
+  const [mode, setMode] = useState<'new' | 'edit' | 'reauthorize'>('new');
 
   // Load an existing account (resume a draft, or edit a ready one at a given step).
   useEffect(() => {
@@ -53,6 +55,7 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
       const d = fromAccount(a, loadExtras(a.id));
       if (entry.startAt) d.step = entry.startAt;
       setDraft(d);
+      if (a.status === 'ready') setMode(entry.startAt === 'authorize' ? 'reauthorize' : 'edit');
       setIdentity(a.identity);
       setReached(a.status === 'ready' ? STEPS.length - 1 : Math.max(STEPS.indexOf(d.step), STEPS.indexOf(a.wizardStep ?? 'account')));
       const ts = await getApi()['accounts:token-state']({ id });
@@ -167,7 +170,15 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
   return (
     <div className="wizard">
       <div className="wizard-head">
-        <h1 className="wizard-title">{draft.status === 'ready' ? `Edit ${draft.address}` : draft.address ? `Set up ${draft.address}` : 'Add a mail account'}</h1>
+        <h1 className="wizard-title">
+          {mode === 'reauthorize'
+            ? `Re-authorize ${draft.address}`
+            : mode === 'edit'
+              ? `Edit ${draft.address}`
+              : addressValid
+                ? `Set up ${address}`
+                : 'Add a mail account'}
+        </h1>
         <span className="save-state small" role="status">
           {saver.error ? (
             <span className="bad-text" title={saver.error.detail}>
@@ -189,7 +200,7 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
       <div className="wizard-body" ref={bodyRef}>
         {draft.step === 'account' ? <StepAccount {...common} discovery={discovery} discovering={discovering} onCancel={exit} /> : null}
         {draft.step === 'register' ? (
-          <StepRegister {...common} secretStored={secretStored} onSecretStored={() => setSecretStored(true)} ensureSaved={ensureSaved} />
+          <StepRegister {...common} signedIn={identity !== undefined || outcome !== null} secretStored={secretStored} onSecretStored={() => setSecretStored(true)} ensureSaved={ensureSaved} />
         ) : null}
         {draft.step === 'authorize' ? (
           <StepAuthorize
