@@ -116,7 +116,7 @@ export const mailDiagnoses = {
       'The server does not list an OAuth mechanism (XOAUTH2 or OAUTHBEARER) that this account can use. Some servers only list it after STARTTLS, or not at all.',
     fix: [
       'Check the server name and security: Microsoft needs outlook.office365.com (TLS) and smtp.office365.com:587 (STARTTLS).',
-      'Microsoft 365 SMTP: enable SMTP AUTH for the mailbox: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false',
+      'Microsoft 365 SMTP: enable SMTP AUTH in Exchange Online PowerShell, after Connect-ExchangeOnline (ExchangeOnlineManagement module): Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false, or for the whole tenant Set-TransportConfig -SmtpClientAuthenticationDisabled $false',
     ],
     action: 'edit-servers',
   },
@@ -178,7 +178,7 @@ export const mailDiagnoses = {
     title: 'This protocol is switched off for the mailbox',
     explanation: 'The server refuses IMAP or POP for this mailbox. Providers switch them off by default or by policy.',
     fix: [
-      'Microsoft 365: Set-CASMailbox -Identity <mailbox> -ImapEnabled $true -PopEnabled $true (Exchange Online PowerShell).',
+      'Microsoft 365, in Exchange Online PowerShell after Connect-ExchangeOnline (ExchangeOnlineManagement module): Set-CASMailbox -Identity <mailbox> -ImapEnabled $true -PopEnabled $true.',
       'Outlook.com: Settings > Mail > Forwarding and IMAP > enable POP/IMAP.',
       'Gmail: Settings > See all settings > Forwarding and POP/IMAP > enable IMAP / POP.',
     ],
@@ -195,7 +195,9 @@ export const mailDiagnoses = {
     title: 'SMTP sign-in is switched off in Exchange Online',
     explanation: 'The server answered 535 5.7.139: SMTP AUTH is disabled for the tenant or this mailbox (the default for new tenants and with security defaults).',
     fix: [
-      'For the mailbox (Exchange Online PowerShell): Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false',
+      // The cmdlets below exist only in an Exchange Online session ("not recognized as the name of a cmdlet" otherwise).
+      'Open Exchange Online PowerShell as an Exchange admin: Install-Module ExchangeOnlineManagement, then Connect-ExchangeOnline.',
+      'For the mailbox: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false',
       'Or for the whole tenant: Set-TransportConfig -SmtpClientAuthenticationDisabled $false',
       'Microsoft 365 admin center > Users > Active users > the user > Mail > Manage email apps > tick “Authenticated SMTP”.',
       'Security defaults also block it: Entra admin center > Identity > Overview > Properties > Manage security defaults.',
@@ -217,7 +219,7 @@ export const mailDiagnoses = {
     explanation: 'The server answered 530 5.7.57 Client not authenticated to send mail: the sign-in did not happen or was not accepted before sending.',
     fix: [
       'Use smtp.office365.com port 587 with STARTTLS and OAuth (XOAUTH2).',
-      'Enable SMTP AUTH for the mailbox: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false',
+      'Enable SMTP AUTH in Exchange Online PowerShell, after Connect-ExchangeOnline (ExchangeOnlineManagement module): Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false, or for the whole tenant Set-TransportConfig -SmtpClientAuthenticationDisabled $false',
     ],
     action: 'edit-servers',
   },
@@ -237,7 +239,7 @@ export const mailDiagnoses = {
     explanation:
       'The server answered “Authentication failure: unknown user name or bad password”: the token is not valid for POP, POP is disabled for the mailbox, or the user does not match.',
     fix: [
-      'Enable POP for the mailbox: Set-CASMailbox -Identity <mailbox> -PopEnabled $true',
+      'Enable POP for the mailbox in Exchange Online PowerShell, after Connect-ExchangeOnline (ExchangeOnlineManagement module): Set-CASMailbox -Identity <mailbox> -PopEnabled $true',
       'Check that the app requests https://outlook.office.com/POP.AccessAsUser.All and authorize again.',
       'Sign in as the mailbox’s own user.',
     ],
@@ -248,7 +250,7 @@ export const mailDiagnoses = {
     explanation:
       'The server answered “AUTHENTICATE failed.”: Exchange gives this one answer for a bad or expired token, a token of another user, a missing IMAP scope, or IMAP disabled for the mailbox.',
     fix: [
-      'Enable IMAP for the mailbox: Set-CASMailbox -Identity <mailbox> -ImapEnabled $true',
+      'Enable IMAP for the mailbox in Exchange Online PowerShell, after Connect-ExchangeOnline (ExchangeOnlineManagement module): Set-CASMailbox -Identity <mailbox> -ImapEnabled $true',
       'Check that the app requests https://outlook.office.com/IMAP.AccessAsUser.All (not a Microsoft Graph scope) and authorize again.',
       'Sign in as the mailbox’s own user.',
     ],

@@ -6,6 +6,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLoopback } from '../../electron/auth/loopback.ts';
+import { diagnostics } from '../../shared/diagnostics.ts';
 import { notesFor, providerById, type Protocol, type ProviderEntry } from '../../shared/providers.ts';
 import { newDraft, serverErrors, withProvider, type Draft } from '../../renderer/src/wizard/draft.ts';
 import { guideFor, verifiedSteps, type VerifiedFact } from '../../renderer/src/wizard/register-guide.ts';
@@ -64,6 +65,18 @@ describe('provider tips', () => {
     assert.match(smtp, /ExchangeOnlineManagement/);
     assert.match(smtp, /Connect-ExchangeOnline.*Set-TransportConfig -SmtpClientAuthenticationDisabled \$false.*Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled \$false/s);
     for (const n of notes.filter((x) => x.includes('Set-CASMailbox'))) assert.match(n, /Connect-ExchangeOnline/, n);
+  });
+
+  test('every diagnosis fix with an Exchange cmdlet says to Connect-ExchangeOnline first; the SMTP switch comes per mailbox and tenant-wide', () => {
+    let seen = 0;
+    for (const [code, d] of Object.entries(diagnostics)) {
+      const text = d.fix.join(' ');
+      if (!/Set-CASMailbox|Set-TransportConfig/.test(text)) continue;
+      seen++;
+      assert.match(text, /Connect-ExchangeOnline/, code);
+      if (/Set-CASMailbox[^']*SmtpClientAuthenticationDisabled/.test(text)) assert.match(text, /Set-TransportConfig -SmtpClientAuthenticationDisabled \$false/, code);
+    }
+    assert.ok(seen >= 5, 'the Microsoft diagnoses were found');
   });
 
   test('no POP tip unless POP is enabled; no SMTP tip for a read-only account', () => {
