@@ -35,12 +35,25 @@ function isReadableBase64(run: string): boolean {
   return PRINTABLE.test(text) && redactPatterns(text) === text;
 }
 
+/**
+ * A file path or URL path (`config/mail-oauth-assistant/cli/secrets/acc-1`): kept, it is what a
+ * user needs to fix a local problem. Standard base64 has no `-`/`_`, base64url has no `/`, so a run
+ * with both (and no `+`, no empty segment such as Google's `1//` refresh tokens) is a path; so is
+ * one cut by several slashes into short segments.
+ */
+function isPath(run: string): boolean {
+  if (!run.includes('/') || run.includes('+') || run.includes('//')) return false;
+  const segments = run.split('/').filter((x) => x !== '');
+  if (/[-_]/.test(run)) return true;
+  return segments.length >= 4 && segments.every((x) => x.length <= 20);
+}
+
 function redactPatterns(text: string): string {
   return text
     .replace(BEARER, '$1<redacted>')
     .replace(KEYED, '$1<redacted>')
     .replace(KEYED_GENERIC, '$1<redacted>')
-    .replace(TOKENISH, (run) => (isReadableBase64(run) ? run : '<redacted>'));
+    .replace(TOKENISH, (run) => (isReadableBase64(run) || isPath(run) ? run : '<redacted>'));
 }
 
 /** Replace anything that looks like a credential in free text by `<redacted>`. */

@@ -83,6 +83,13 @@ const TLS_ERRNO = /^(?:UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CE
 // The same codes inside a message (MSAL keeps only the text of the network error it wraps).
 const TLS_WORD = /\b(?:UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|ERR_TLS_CERT_ALTNAME_INVALID)\b/;
 
+/** Node fs errno -> the local-file codes (EACCES/EPERM/EROFS denied; EISDIR/ENOTDIR wrong kind). */
+export function localFileCode(codes: readonly string[]): DiagnosisCode | undefined {
+  if (codes.some((c) => c === 'EACCES' || c === 'EPERM' || c === 'EROFS')) return 'LOCAL_FILE_DENIED';
+  if (codes.some((c) => c === 'EISDIR' || c === 'ENOTDIR')) return 'LOCAL_FILE_WRONG_TYPE';
+  return undefined;
+}
+
 /** openssl verify codes -> the identity provider's certificate problem (mirrors the probe's table). */
 function idpTlsCode(errno: string): DiagnosisCode {
   if (errno === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'IDP_TLS_HOSTNAME_MISMATCH';
@@ -175,6 +182,10 @@ function pickCode(f: Facts, providerId: string, ctx: AuthErrorContext): { code: 
   // Cancellation and time limits first: they are ours, not the provider's.
   if (f.names.includes('TimeoutError') || codes.has('ETIMEDOUT_AUTH')) return { code: 'TIMEOUT' };
   if (f.names.includes('AbortError') || codes.has('OAUTH_ABORT') || codes.has('ABORT_ERR')) return { code: 'CANCELLED' };
+
+  // Our own files (secrets, token cache) failed: a local problem, not the provider's refusal.
+  const fileCode = localFileCode(f.codes);
+  if (fileCode !== undefined) return { code: fileCode };
 
   // The provider's certificate failed verification. Checked before the OAuth error words: MSAL
   // wraps it as network_error, which alone would read as "the service cannot be reached".

@@ -69,6 +69,23 @@ export const generalDiagnoses = {
     fix: [],
     action: 'none',
   },
+  // The app's own files (data dir, settings, encrypted secrets): a local problem, never the
+  // identity provider's refusal. The path and the system's words are in the details.
+  LOCAL_FILE_DENIED: {
+    title: 'The app may not read or write its own files',
+    explanation: 'The operating system refused access to a file or folder where the app keeps its settings or encrypted secrets (permission denied, or a read-only disk). Nothing was sent to the provider.',
+    fix: [
+      'Check the owner and permissions of the path in the details: it must belong to you (for example: ls -ld <path>; chown -R $USER <folder>; chmod 700 <folder>).',
+      'Running the CLI with sudo once can leave files owned by root: fix their owner, then run it as yourself.',
+    ],
+    action: 'none',
+  },
+  LOCAL_FILE_WRONG_TYPE: {
+    title: 'A path the app uses is a folder where a file belongs (or the other way round)',
+    explanation: 'Where the app keeps its settings or encrypted secrets, something of the wrong kind is in the way, so it cannot be read or written. Nothing was sent to the provider.',
+    fix: ['Move aside what is at the path in the details (or choose another data folder, CLI: --data-dir), then try again.'],
+    action: 'none',
+  },
   CA_NOT_PEM: {
     title: 'That file is not a PEM certificate',
     explanation: 'Only a certificate authority’s certificate in PEM form (text starting with -----BEGIN CERTIFICATE-----) can be trusted. Nothing was saved.',

@@ -117,3 +117,17 @@ test('report-style lines that name a token or code keep their words', () => {
   assert.equal(redactText(`code=${opaque.slice(0, 20)}&state=abc`), 'code=<redacted>&state=abc');
   assert.equal(redactText(`{"token": "${opaque.slice(0, 16)}"}`), '{"token": "<redacted>"}');
 });
+
+test('file paths stay readable; Google refresh tokens and base64 with slashes still go', () => {
+  for (const text of [
+    "EACCES: permission denied, open '/home/alice/.config/mail-oauth-assistant/cli/secrets/acc-1.secrets'",
+    'ENOTDIR: not a directory, mkdir /var/lib/mail_oauth/data/accounts/settings/accounts.json',
+    'see /usr/share/ca-certificates/company/internal/roots/proxy/ca.pem',
+  ]) {
+    assert.equal(redactText(text), text);
+  }
+  const googleRefresh = '1//0gLcYqZ3xW9tY8aB7cD6eF5gH4iJ3kL2mN1oP0qR9sT8uV7wX6yZ5-aB4cD3eF2gH1i_jK0';
+  assert.equal(redactText(`rt ${googleRefresh} end`), 'rt <redacted> end');
+  const b64 = Buffer.from(`user=a@b.c\x01auth=Bearer ${opaque}\x01\x01`).toString('base64').replace(/\+/g, '/');
+  assert.equal(redactText(`C: ${b64}`), 'C: <redacted>');
+});
