@@ -155,6 +155,12 @@ async function adHocInput(flags: Flags): Promise<ResolvedAccount> {
   if (Object.keys(servers).length === 0) throw new UsageError('Give at least one of --imap, --pop, --smtp');
   const token = (await readSecretFile('token-file', flags['token-file'])).trim();
   if (!token) throw new UsageError('--token-file: the file is empty');
+  // trim() took a trailing CRLF (a file saved on Windows); what is left must be one token
+  // (RFC 6750 b64token, JWTs and Google's ya29./1// forms included), never sent as SASL garbage.
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x08\x0e-\x1f\x7f\ufffd]/.test(token)) throw new UsageError('--token-file: the file holds binary data, not an access token (put only the token text in it)');
+  if (/[\r\n]/.test(token)) throw new UsageError('--token-file: the file holds more than one line; put only the access token in it, on one line');
+  if (/\s/.test(token) || !/^[\x21-\x7e]+$/.test(token)) throw new UsageError('--token-file: the token contains spaces or non-ASCII characters; put only the access token in the file');
   const input: ResolvedAccount = {
     address: flags.address,
     servers,

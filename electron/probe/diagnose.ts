@@ -188,6 +188,9 @@ export function diagnose(input: DiagnoseInput): DiagnosisCode {
   if (input.timedOut) return timeoutCode(step);
 
   const text = (input.serverText ?? '').trim();
+  // The server listed STARTTLS and then refused it (IMAP `NO`/`BAD`, POP3 `-ERR`, SMTP 454/5xx,
+  // e.g. "454 4.7.0 TLS not available due to local problem"): not a sign-in problem, and not ours.
+  if (step === 'starttls' && /^(?:\S+\s+)?(?:NO|BAD)\b|^-ERR\b|^[45]\d\d\b/i.test(text)) return 'STARTTLS_REFUSED';
   if (text) {
     for (const rule of TEXT_RULES) if (rule.test.test(text)) return rule.code;
     if (MS_IMAP_AUTH.test(text)) return 'MS_IMAP_AUTH_FAILED';

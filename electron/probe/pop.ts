@@ -41,7 +41,7 @@ export async function probePop(session: ProbeSession, server: ServerSettings, ct
       if (!caps.has('STLS')) throw new ProbeFailure('STARTTLS_MISSING', 'The server does not offer STLS');
       c.send(['STLS']);
       const r = await read();
-      if (r.kind !== '+OK') throw new ProbeFailure('STARTTLS_MISSING', 'The server refused STLS', { serverText: r.line });
+      if (r.kind !== '+OK') throw new ProbeFailure('STARTTLS_REFUSED', 'The server refused STLS', { serverText: r.line });
       // Bytes after the +OK and before the handshake would be injected plaintext (RFC 2595 section 4 / CVE-2011-0411 class).
       if (c.reader.buffered > 0) throw new ProbeFailure('MALFORMED_RESPONSE', 'Data after the STLS response');
       session.finish({ serverText: r.line });

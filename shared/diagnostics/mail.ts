@@ -109,6 +109,16 @@ export const mailDiagnoses = {
     ],
     action: 'edit-servers',
   },
+  STARTTLS_REFUSED: {
+    title: 'The server offered STARTTLS and then refused it',
+    explanation:
+      'The server lists STARTTLS but answered the request to switch to encryption with a refusal (its words are below). The test stopped: the token never travels over an unencrypted connection.',
+    fix: [
+      'Use the TLS port instead (IMAP 993, POP 995, SMTP 465) with security “TLS”.',
+      'Tell the mail server’s administrator: its TLS set-up (certificate or key) is probably broken.',
+    ],
+    action: 'edit-servers',
+  },
   // --- SASL / token --------------------------------------------------------------------------
   AUTH_MECHANISM_NOT_OFFERED: {
     title: 'The server does not offer OAuth sign-in here',

@@ -221,6 +221,7 @@ function handleLine(protocol: Protocol, mode: MalformedMode, s: Session, line: s
       }
       if (cmd === 'ID') return s.write(`* ID ("name" "broken")\r\n${tag} OK ID completed\r\n`);
       if (cmd === 'NOOP') return s.write(`${tag} OK NOOP completed\r\n`);
+      if (cmd === 'STARTTLS' && mode === 'starttls-refused') return s.write(`${tag} NO STARTTLS failed: TLS is not available right now.\r\n`);
       if (cmd === 'STARTTLS' && s.offerStartTls && !s.tlsActive) {
         s.write(`${tag} OK Begin TLS negotiation now.\r\n`);
         return s.startTls();
@@ -234,6 +235,7 @@ function handleLine(protocol: Protocol, mode: MalformedMode, s: Session, line: s
       return s.write(`${tag} BAD Error in IMAP command received by server.\r\n`);
     case 'pop3':
       if (cmd === 'CAPA') return s.write(mode === 'bogus-capability' ? BOGUS_CAPABILITY.pop3('') : capability('pop3', s));
+      if (cmd === 'STLS' && mode === 'starttls-refused') return s.write('-ERR TLS is not available right now.\r\n');
       if (cmd === 'STLS' && s.offerStartTls && !s.tlsActive) {
         s.write('+OK Begin TLS negotiation now.\r\n');
         return s.startTls();
@@ -248,6 +250,7 @@ function handleLine(protocol: Protocol, mode: MalformedMode, s: Session, line: s
     case 'smtp':
       if (cmd === 'EHLO') return s.write(mode === 'bogus-capability' ? BOGUS_CAPABILITY.smtp('') : capability('smtp', s));
       if (cmd === 'HELO') return s.write('250 localhost\r\n');
+      if (cmd === 'STARTTLS' && mode === 'starttls-refused') return s.write('454 4.7.0 TLS not available due to local problem\r\n');
       if (cmd === 'STARTTLS' && s.offerStartTls && !s.tlsActive) {
         s.write('220 2.0.0 Ready to start TLS\r\n');
         return s.startTls();
@@ -334,7 +337,7 @@ export async function startMalformed(host: string, tls: { cert: string; key: str
   const ctx = createSecureContext({ cert: tls.cert, key: tls.key });
   const listeners: MalformedListener[] = [];
   const closers: Closable[] = [];
-  const modes: MalformedMode[] = ['garbage-greeting', 'truncated', 'oversize-line', 'bogus-capability', 'bogus-continuation'];
+  const modes: MalformedMode[] = ['garbage-greeting', 'truncated', 'oversize-line', 'bogus-capability', 'bogus-continuation', 'starttls-refused'];
   const protocols: Protocol[] = ['imap', 'pop3', 'smtp'];
   await Promise.all(
     protocols.flatMap((protocol) =>

@@ -41,6 +41,8 @@ export const MalformedMode = z.enum([
   'bogus-capability',
   /** AUTHENTICATE / AUTH answered with endless non-base64 continuations */
   'bogus-continuation',
+  /** STARTTLS offered, then refused (IMAP `NO`, POP3 `-ERR`, SMTP `454 4.7.0 TLS not available`) */
+  'starttls-refused',
 ]);
 export type MalformedMode = z.infer<typeof MalformedMode>;
 
