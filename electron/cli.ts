@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { CliError, UsageError, type CliIO } from './cli/command.ts';
 import { COMMAND_ENTRIES, type CommandEntry } from './cli/registry.ts';
-import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './cli/exit.ts';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor, nextStep } from './cli/exit.ts';
 import { cliVersion } from './cli/version.ts';
 import { AppFailure } from '../shared/result.ts';
 
@@ -55,7 +55,8 @@ export async function main(argv: string[], io: CliIO, commands: readonly Command
     }
     if (error instanceof AppFailure) {
       const e = error.appError;
-      io.stderr.write(`mail-oauth ${name}: ${e.code}: ${e.message}\n`);
+      // The detail names the failing part (which keyring, which file); the next step the fix.
+      io.stderr.write(`mail-oauth ${name}: ${e.code}: ${e.message}${e.detail ? ` (${e.detail})` : ''}. Next: ${nextStep(e)}\n`);
       return exitCodeFor(e.code);
     }
     // Never a stack trace: one line, and the cause's name.

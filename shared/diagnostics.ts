@@ -4,6 +4,7 @@
 import { generalDiagnoses } from './diagnostics/general.ts';
 import { mailDiagnoses } from './diagnostics/mail.ts';
 import { authDiagnoses } from './diagnostics/auth.ts';
+import { keyringDiagnoses } from './diagnostics/keyring.ts';
 import type { Diagnosis } from './diagnostics/types.ts';
 
 export type { Diagnosis, DiagnosisAction } from './diagnostics/types.ts';
@@ -12,6 +13,7 @@ export const diagnostics = {
   ...generalDiagnoses,
   ...mailDiagnoses,
   ...authDiagnoses,
+  ...keyringDiagnoses,
 } as const satisfies Record<string, Diagnosis>;
 
 export type DiagnosisCode = keyof typeof diagnostics;

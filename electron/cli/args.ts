@@ -11,7 +11,7 @@ export const STORE_SPEC: Spec = { 'data-dir': { type: 'string' }, 'insecure-stor
 
 export const STORE_FLAGS = `Store options (all commands):
   --data-dir <dir>        where accounts and encrypted secrets live
-                          (default: $MAIL_OAUTH_DATA_DIR or ~/.config/mail-oauth-assistant/cli)
+                          (default: $MAIL_OAUTH_DATA_DIR or the shared data directory, see README)
   --insecure-store        without an OS keyring, keep secrets encrypted with a key file anyway
                           (remembered in the data directory: later commands need not repeat it)
   --ca-file <file>        trust an extra CA (PEM certificate) for this command; \`add\` and \`edit\`

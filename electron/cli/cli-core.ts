@@ -1,21 +1,20 @@
 // The CLI's core: the same stores and auth service as the app, opened in plain Node (without the
 // IPC handlers, so that `token` loads no discovery or probe code).
 //
-// Where things live: `--data-dir`, else $MAIL_OAUTH_DATA_DIR, else ~/.config/mail-oauth-assistant/cli
-// (shared with `npm run dev:web`, which uses the same directory by default through the same code).
-// Secrets are encrypted with a key the OS keyring keeps (electron/store/node-secret-box.ts). The
-// desktop app encrypts with Electron's safeStorage key instead, so the CLI and the app keep separate
-// stores on a user's machine: set an account up in either, or authorize it again in the CLI.
+// Where things live: `--data-dir`, else $MAIL_OAUTH_DATA_DIR, else the one data directory that the
+// desktop app and `npm run dev:web` use too (electron/core/data-dir.ts). Secrets are encrypted with
+// the master key the OS keyring keeps (electron/store/node-secret-box.ts), the same for all shells.
 // Without an OS keyring the CLI refuses to persist secrets unless told to (`--insecure-store` or
 // MAIL_OAUTH_INSECURE_STORE=1), which keeps the key in a 0600 file beside the data; the choice is
 // remembered in the data directory, so a mail client's helper line is just `mail-oauth token <acct>`.
 import { readFileSync, statSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { join } from 'node:path';
 import { createCoreServices, type CoreStores } from '../core/services.ts';
 import { nodeDataDir } from '../core/data-dir.ts';
 import type { BrowserOpener } from '../core/ports.ts';
 import { createNodeSecretBox } from '../store/node-secret-box.ts';
+import { appStoreWaiting, migrateLegacyStores, nodeLegacySources } from '../store/migrate.ts';
+import { describe } from '../../shared/diagnostics.ts';
 import type { Account } from '../../shared/account.ts';
 import { CliError, UsageError, type CliIO } from './command.ts';
 import type { StoreOptions } from './args.ts';
@@ -34,7 +33,7 @@ export function resolveDataDir(io: CliIO, flag: string | undefined): string {
   const fromEnv = flag === undefined;
   const dir = flag ?? (io.env.MAIL_OAUTH_DATA_DIR === undefined ? nodeDataDir({ ...io.env }) : io.env.MAIL_OAUTH_DATA_DIR);
   const name = fromEnv ? 'MAIL_OAUTH_DATA_DIR' : '--data-dir';
-  if (dir.trim() === '') throw new UsageError(`${name} is empty: give a directory (default ~/.config/mail-oauth-assistant/cli)`);
+  if (dir.trim() === '') throw new UsageError(`${name} is empty: give a directory (the default is the shared data directory, see README)`);
   let isDir: boolean | undefined;
   try {
     isDir = statSync(dir).isDirectory();
@@ -75,9 +74,10 @@ export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<Cl
   const dataDir = resolveDataDir(io, o.dataDir);
   const ca = o.caFile === undefined ? undefined : readCaFile('ca-file', o.caFile);
   const insecure = o.insecureStore === true || io.env.MAIL_OAUTH_INSECURE_STORE === '1';
-  // The key file is only created if secrets are kept without a keyring (--insecure-store, or the
+  // Throws (KEYRING_LOCKED, KEYRING_KEY_MISSING...) rather than ever starting on a new key. Without
+  // a keyring, the key file is only created if secrets are kept anyway (--insecure-store, or the
   // same choice made earlier and remembered in the data directory's preferences).
-  const secretBox = await createNodeSecretBox({ insecureKeyFile: join(dataDir, 'insecure-key') });
+  const secretBox = await createNodeSecretBox({ dataDir });
   // The CLI's "system browser": print the URL (stderr keeps stdout clean for `token`).
   const browser: BrowserOpener = {
     async open(url) {
@@ -95,7 +95,16 @@ export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<Cl
   });
   if (o.insecureStore === true) core.rememberInsecureSecrets();
   for (const p of core.accounts.problems) io.stderr.write(`warning: ${p.message}${p.detail ? ` (${p.detail})` : ''}\n`);
+  // Once: the store of earlier CLI versions moves into the shared one (no new sign-in). Said even
+  // by `token`: it happens once, and a failure matters (the accounts are not there yet).
+  const migration = await migrateLegacyStores({ dataDir, sources: nodeLegacySources(dataDir, io.env), accounts: core.accounts, secrets: core.secrets });
+  for (const m of migration.moved) {
+    io.stderr.write(`Moved ${m.moved.length} account(s) from ${m.source} into ${dataDir}; the old folder can be deleted.${m.skipped.length ? ` Not readable, left there: ${m.skipped.join(', ')}.` : ''}\n`);
+  }
+  for (const f of migration.failed) io.stderr.write(`warning: ${f.code}: ${f.message}: ${f.detail ?? ''} Next: ${describe(f.code).fix[0] ?? ''}\n`);
   if (o.notes === true) {
+    const appWaiting = appStoreWaiting(dataDir, io.env);
+    if (appWaiting) io.stderr.write(`note: ${appWaiting}\n`);
     if (!secretBox.available && !core.secrets.status.persistent) {
       io.stderr.write('note: no OS keyring: tokens are kept in memory for this command only. Use --insecure-store to keep them in a key file.\n');
     } else if (!secretBox.available) {

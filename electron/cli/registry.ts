@@ -46,6 +46,11 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     summary: 'revoke (where the provider can) and delete a saved account and its secrets',
     load: async () => pick(await import('./account-commands.ts'), 'remove'),
   },
+  {
+    name: 'reset-key',
+    summary: 'start over with a new encryption key (old secrets are moved aside; sign in again)',
+    load: async () => (await import('./key-commands.ts')).createResetKeyCommand(),
+  },
 ];
 
 function pick(mod: { accountCommands(): CliCommand[] }, name: string): CliCommand {

@@ -1,133 +1,56 @@
-// The CLI's SecretBox (plain Node has no Electron safeStorage): AES-256-GCM with a random 32-byte
-// master key that the operating system keeps for us.
-//   Linux:   libsecret's `secret-tool` (GNOME Keyring / KWallet via the Secret Service D-Bus API)
-//   macOS:   the login keychain through `security`
-//   Windows: DPAPI (CurrentUser) through PowerShell; the protected key blob lives in a file
-// When none works (no D-Bus session on a server, locked keyring, missing tool), the box reports
-// `available: false` and the CLI keeps secrets in memory only, refusing to persist them unless the
-// user passes `--insecure-store`; then a key file (mode 0600) beside the store is used, which
-// protects against nothing but casual reading, and the CLI says so.
+// The SecretBox of every shell (desktop app, web host, CLI): AES-256-GCM under one random 32-byte
+// master key per data directory, kept by the OS keyring (keyring.ts). All shells read the same
+// secret files with the same key, so an account signed in anywhere works everywhere.
 //
-// Sharing with the desktop app (how the two meet on a user's machine):
-// - The app encrypts with Electron safeStorage, whose key is Electron's own keyring entry
-//   ("<app name> Safe Storage"); the CLI uses its own entry (service `mail-oauth-assistant`,
-//   account `master-key`). The ciphertexts are therefore NOT interchangeable: the CLI cannot read
-//   the app's secret files and vice versa.
-// - So they do not share secrets: each keeps its own secrets directory (the app under its
-//   userData, the CLI under its config dir, or wherever --store points). Account records (no
-//   secrets) can be shared by pointing the CLI at the app's accounts file; the CLI then needs its
-//   own sign-in (or a --token-file) for each account. This is deliberate: a shared key would need
-//   the CLI to read Electron's keyring entry, which the OS prompts for or refuses.
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+// Why not Electron safeStorage: its key is Electron's own keyring entry, which the CLI (plain
+// Node) cannot read, so secrets it encrypts are the app's alone. Where it would add protection
+// (a machine without a keyring) it has none either: on Linux without a Secret Service it falls
+// back to `basic_text`, a hard-coded key; on macOS and Windows the keyring always exists. It is
+// therefore used only to read the stores of earlier app versions once (migrate.ts).
+//
+// What is on disk in the data directory:
+//   master-key.json  which keyring entry holds the key and a key id (an HMAC of the key, not the
+//                    key): proves that secrets exist under a keyring key, and that the entry
+//                    still holds that key.
+//   insecure-key     only when the user chose to keep secrets without OS encryption on a
+//                    machine without a keyring (0600 file; protects against casual reading only).
+//
+// Never a new key over old secrets: a keyring that is locked, unreachable or refuses is an error
+// (KEYRING_*); an entry that vanished or changed while master-key.json or secret files exist is
+// an error (KEYRING_KEY_MISSING / _MISMATCH); an unreadable record or key file is an error
+// (KEY_FILE_UNREADABLE). Only `resetMasterKey` (the user's explicit `mail-oauth reset-key`)
+// starts over, and it moves the old secrets aside instead of deleting them.
+//
+// A new key is made under the data directory's cross-process lock, so two processes starting
+// together on an empty directory agree on one key.
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import type { SecretBox } from '../core/ports.ts';
-import { aesGcmDecrypt, aesGcmEncrypt } from './aes-secret-box.ts';
 import { appError, AppFailure } from '../../shared/result.ts';
 import { describe } from '../../shared/diagnostics.ts';
+import { aesGcmDecrypt, aesGcmEncrypt } from './aes-secret-box.ts';
+import { KEYRING_SERVICE, osKeyringEntry, type KeyringEntry } from './keyring.ts';
+import { withFileLock } from './lock.ts';
 
-const SERVICE = 'mail-oauth-assistant';
-const ACCOUNT = 'master-key';
-const TOOL_TIMEOUT_MS = 10_000;
+export const KEY_RECORD = 'master-key.json';
+export const INSECURE_KEY_FILE = 'insecure-key';
+const LOCK = 'master-key.lock';
+const SECRETS_DIR = 'secrets';
 
-/** Where the master key lives. `load` resolves undefined when no key was stored yet. */
-export type MasterKeyBackend = {
-  readonly name: string;
-  load(): Promise<Buffer | undefined>;
-  save(key: Buffer): Promise<void>;
-};
-
-export type CommandRunner = (file: string, args: readonly string[], stdin?: string) => Promise<{ code: number; stdout: string }>;
-
-/** Runs a tool with a time limit; the key only ever travels on stdin/stdout, never in argv
- * (argv is visible to other users in `ps`), except for macOS `security`, see below. */
-export const runCommand: CommandRunner = (file, args, stdin) =>
-  new Promise((resolve, reject) => {
-    const child = execFile(file, [...args], { timeout: TOOL_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
-      if (error && typeof (error as NodeJS.ErrnoException).code === 'string') {
-        reject(error); // ENOENT: tool not installed
-        return;
-      }
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout) });
-    });
-    // A tool that exits at once (no D-Bus session) closes its stdin: EPIPE is its exit code's
-    // business, not an unhandled error that kills the process.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(stdin ?? '');
-  });
-
-const decodeKey = (text: string): Buffer | undefined => {
-  const key = Buffer.from(text.trim(), 'base64');
-  return key.length === 32 ? key : undefined;
-};
-
-export function secretToolBackend(run: CommandRunner = runCommand): MasterKeyBackend {
-  const attrs = ['application', SERVICE, 'kind', ACCOUNT];
-  return {
-    name: 'libsecret',
-    async load() {
-      const r = await run('secret-tool', ['lookup', ...attrs]);
-      return r.code === 0 ? decodeKey(r.stdout) : undefined;
-    },
-    async save(key) {
-      const r = await run('secret-tool', ['store', '--label=Mail OAuth Assistant master key', ...attrs], key.toString('base64'));
-      if (r.code !== 0) throw new Error('secret-tool store failed');
-    },
-  };
-}
-
-export function keychainBackend(run: CommandRunner = runCommand): MasterKeyBackend {
-  return {
-    name: 'keychain',
-    async load() {
-      const r = await run('security', ['find-generic-password', '-s', SERVICE, '-a', ACCOUNT, '-w']);
-      return r.code === 0 ? decodeKey(r.stdout) : undefined;
-    },
-    async save(key) {
-      // `security` takes the password only as an argument (-w); it is visible in the process list
-      // for the few milliseconds the tool runs, once, when the key is first created.
-      const r = await run('security', ['add-generic-password', '-U', '-s', SERVICE, '-a', ACCOUNT, '-w', key.toString('base64')]);
-      if (r.code !== 0) throw new Error('security add-generic-password failed');
-    },
-  };
-}
-
-/** DPAPI: the key is protected for the current Windows user and the blob kept in `blobFile`. */
-export function dpapiBackend(blobFile: string, run: CommandRunner = runCommand): MasterKeyBackend {
-  const ps = (script: string): string[] => ['-NoProfile', '-NonInteractive', '-Command', script];
-  const prelude = 'Add-Type -AssemblyName System.Security; $in = [Console]::In.ReadToEnd().Trim();';
-  return {
-    name: 'dpapi',
-    async load() {
-      if (!existsSync(blobFile)) return undefined;
-      const r = await run(
-        'powershell.exe',
-        ps(`${prelude} [Convert]::ToBase64String([Security.Cryptography.ProtectedData]::Unprotect([Convert]::FromBase64String($in), $null, 'CurrentUser'))`),
-        readFileSync(blobFile, 'utf8'),
-      );
-      return r.code === 0 ? decodeKey(r.stdout) : undefined;
-    },
-    async save(key) {
-      const r = await run(
-        'powershell.exe',
-        ps(`${prelude} [Convert]::ToBase64String([Security.Cryptography.ProtectedData]::Protect([Convert]::FromBase64String($in), $null, 'CurrentUser'))`),
-        key.toString('base64'),
-      );
-      if (r.code !== 0) throw new Error('DPAPI protect failed');
-      mkdirSync(dirname(blobFile), { recursive: true, mode: 0o700 });
-      writeFileSync(blobFile, r.stdout.trim(), { mode: 0o600 });
-    },
-  };
-}
-
-export function osKeyBackend(options: { platform?: NodeJS.Platform; dpapiBlobFile?: string; run?: CommandRunner } = {}): MasterKeyBackend | undefined {
-  const platform = options.platform ?? process.platform;
-  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd') return secretToolBackend(options.run);
-  if (platform === 'darwin') return keychainBackend(options.run);
-  if (platform === 'win32' && options.dpapiBlobFile !== undefined) return dpapiBackend(options.dpapiBlobFile, options.run);
-  return undefined;
-}
+const KeyRecord = z.object({
+  version: z.literal(1),
+  backend: z.literal('os-keyring'),
+  /** The keyring's name when the key was made (for messages). */
+  keyring: z.string(),
+  /** The entry's account name under the service KEYRING_SERVICE. */
+  entry: z.string(),
+  keyId: z.string().regex(/^[0-9a-f]{32}$/),
+  createdAt: z.string(),
+});
+type KeyRecord = z.infer<typeof KeyRecord>;
 
 export type NodeSecretBox = SecretBox & {
   /** Why no OS-protected key is in use (SECRET_STORAGE_UNAVAILABLE), when `available` is false. */
@@ -135,61 +58,226 @@ export type NodeSecretBox = SecretBox & {
 };
 
 export type NodeSecretBoxOptions = {
-  /** The OS key backend; default: by platform. `null` = none (forces the unavailable path). */
-  backend?: MasterKeyBackend | null;
-  /** Key file used only when the OS backend fails, for `--insecure-store` (mode 0600). */
-  insecureKeyFile?: string;
+  dataDir: string;
+  /** The keyring entry; default: the OS keyring's entry for this data dir. `null`: no keyring. */
+  keyring?: KeyringEntry | null;
 };
 
-function unavailableBox(reason: string, keyFile: string | undefined): NodeSecretBox {
-  let key: Buffer | undefined;
-  const fileKey = (): Buffer => {
-    if (key) return key;
-    if (keyFile === undefined) {
-      throw new AppFailure(appError('SECRET_STORAGE_UNAVAILABLE', describe('SECRET_STORAGE_UNAVAILABLE').title, reason));
-    }
-    const existing = existsSync(keyFile) ? decodeKey(readFileSync(keyFile, 'utf8')) : undefined;
-    if (existing) key = existing;
-    else {
-      key = randomBytes(32);
-      mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
-      writeFileSync(keyFile, key.toString('base64'), { mode: 0o600 });
-      chmodSync(keyFile, 0o600);
-    }
+/** The keyring entry's account name: the data directory, so separate set-ups keep separate keys. */
+export const keyringAccount = (dataDir: string): string => resolve(dataDir);
+
+/** Identifies a key without revealing it (HMAC, so the id is no hash of the key itself). */
+export const keyId = (key: Buffer): string => createHmac('sha256', key).update('mail-oauth-assistant key id').digest('hex').slice(0, 32);
+
+const fail = (code: string, detail: string): AppFailure => new AppFailure(appError(code, describe(code).title, detail));
+
+async function readRecord(dataDir: string): Promise<KeyRecord | undefined> {
+  const path = join(dataDir, KEY_RECORD);
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fail('KEY_FILE_UNREADABLE', `${path}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
+  }
+  try {
+    return KeyRecord.parse(JSON.parse(text));
+  } catch {
+    throw fail('KEY_FILE_UNREADABLE', `${path}: not a key record (damaged)`);
+  }
+}
+
+/** Written atomically (temp, fsync, rename): a half-written record would block every start. */
+async function writeRecord(dataDir: string, record: KeyRecord): Promise<void> {
+  const path = join(dataDir, KEY_RECORD);
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await fs.open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, path);
+}
+
+function readKeyFile(path: string): Buffer | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fail('KEY_FILE_UNREADABLE', `${path}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
+  }
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32) throw fail('KEY_FILE_UNREADABLE', `${path}: not a 32-byte key (damaged)`);
+  return key;
+}
+
+/** Create the key file exactly once across processes: write a temp file, then hard-link it into
+ * place (fails with EEXIST if another process was first; then its key is used). */
+function createKeyFile(path: string): Buffer {
+  const key = randomBytes(32);
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(tmp, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(tmp, path);
     return key;
-  };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return readKeyFile(path) ?? key;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+const secretFiles = (dataDir: string): string[] => {
+  try {
+    return readdirSync(join(dataDir, SECRETS_DIR)).filter((n) => n.endsWith('.secrets'));
+  } catch {
+    return [];
+  }
+};
+
+const aesBox = (key: Buffer, available: boolean, backend: string): NodeSecretBox => {
+  const k = Buffer.from(key);
+  return { available, backend, encrypt: (plain) => aesGcmEncrypt(k, plain), decrypt: (data) => aesGcmDecrypt(k, data) };
+};
+
+/** No OS-protected key: secrets stay in memory unless the user chose otherwise; then (first
+ * encrypt) a key file is made beside the data. */
+function unavailableBox(reason: string, keyFile: string): NodeSecretBox {
+  let key: Buffer | undefined;
+  const fileKey = (): Buffer => (key ??= readKeyFile(keyFile) ?? createKeyFile(keyFile));
   return {
     available: false,
-    backend: keyFile === undefined ? 'none' : 'key-file',
+    backend: 'key-file',
     unavailableReason: reason,
     encrypt: (plain) => aesGcmEncrypt(fileKey(), plain),
     decrypt: (data) => aesGcmDecrypt(fileKey(), data),
   };
 }
 
-/** Build the CLI's SecretBox: an OS-kept master key, or an honest `available: false`. */
-export async function createNodeSecretBox(options: NodeSecretBoxOptions = {}): Promise<NodeSecretBox> {
-  const backend = options.backend === undefined ? osKeyBackend() : options.backend;
-  if (backend === null || backend === undefined) {
-    return unavailableBox('No OS keyring backend on this platform.', options.insecureKeyFile);
-  }
+function decryptsOne(dataDir: string, files: string[], key: Buffer): boolean {
+  const first = files[0];
+  if (first === undefined) return true;
   try {
-    let key = await backend.load();
-    if (!key) {
-      await backend.save(randomBytes(32));
-      // Read back: proves the keyring really stores (a locked or absent daemon may accept and lose it).
-      key = await backend.load();
-    }
-    if (!key) return unavailableBox(`The ${backend.name} keyring did not keep the key.`, options.insecureKeyFile);
-    const k = key;
-    return {
-      available: true,
-      backend: backend.name,
-      encrypt: (plain) => aesGcmEncrypt(k, plain),
-      decrypt: (data) => aesGcmDecrypt(k, data),
-    };
-  } catch (e) {
-    const why = e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : 'error';
-    return unavailableBox(`The ${backend.name} keyring is not usable (${why}).`, options.insecureKeyFile);
+    aesGcmDecrypt(key, readFileSync(join(dataDir, SECRETS_DIR, first)));
+    return true;
+  } catch {
+    return false;
   }
+}
+
+/** The key of a store that already has one in the keyring: found and the same, or an error. */
+async function existingKey(keyring: KeyringEntry, record: KeyRecord, dataDir: string): Promise<Buffer> {
+  const key = await keyring.get();
+  const where = `${keyring.backend}, entry “${KEYRING_SERVICE} / ${record.entry}” (key record ${join(dataDir, KEY_RECORD)})`;
+  if (!key) throw fail('KEYRING_KEY_MISSING', where);
+  if (keyId(key) !== record.keyId) throw fail('KEYRING_KEY_MISMATCH', where);
+  return key;
+}
+
+const newRecord = (keyring: KeyringEntry, entry: string, key: Buffer): KeyRecord => ({
+  version: 1,
+  backend: 'os-keyring',
+  keyring: keyring.backend,
+  entry,
+  keyId: keyId(key),
+  createdAt: new Date().toISOString(),
+});
+
+/** Open the data directory's SecretBox. Throws AppFailure (KEYRING_*, KEY_FILE_UNREADABLE) rather
+ * than ever replacing a key that secrets may depend on. */
+export async function createNodeSecretBox(options: NodeSecretBoxOptions): Promise<NodeSecretBox> {
+  const dataDir = options.dataDir;
+  const entryName = keyringAccount(dataDir);
+  const keyring = options.keyring === undefined ? osKeyringEntry(entryName) : options.keyring;
+  const keyFile = join(dataDir, INSECURE_KEY_FILE);
+
+  // The usual path (every `token` call): one small file read and one keyring lookup.
+  const record = await readRecord(dataDir);
+  if (record) {
+    if (!keyring) throw fail('KEYRING_UNAVAILABLE', `The secrets were encrypted with a key in ${record.keyring}, which this platform does not offer.`);
+    return aesBox(await existingKey(keyring, record, dataDir), true, keyring.backend);
+  }
+  // The user chose to keep secrets without a keyring earlier: stay with that key.
+  const fromFile = readKeyFile(keyFile);
+  if (fromFile) return aesBox(fromFile, false, 'key-file');
+  if (!keyring) return unavailableBox('No OS keyring on this platform.', keyFile);
+
+  const existingSecrets = secretFiles(dataDir);
+  let found: Buffer | undefined;
+  try {
+    found = await keyring.get();
+  } catch (e) {
+    // No keyring service at all on a store without secrets: the same as a machine without a
+    // keyring (memory only, or the user's explicit key-file choice). Locked or refused: the user
+    // has a keyring and must unlock it; secrets present: they need that keyring's key.
+    if (existingSecrets.length > 0 || !(e instanceof AppFailure) || e.appError.code !== 'KEYRING_UNAVAILABLE') throw e;
+    return unavailableBox(e.appError.detail ?? e.message, keyFile);
+  }
+  if (existingSecrets.length > 0) {
+    // Secrets but no record: the record was deleted, or the files came from elsewhere. Adopt the
+    // keyring's key only if it really decrypts them.
+    const where = `${keyring.backend}, entry “${KEYRING_SERVICE} / ${entryName}”; ${existingSecrets.length} secret file(s) in ${join(dataDir, SECRETS_DIR)} and no ${KEY_RECORD}`;
+    if (!found) throw fail('KEYRING_KEY_MISSING', where);
+    if (!decryptsOne(dataDir, existingSecrets, found)) throw fail('KEYRING_KEY_MISMATCH', where);
+    await writeRecord(dataDir, newRecord(keyring, entryName, found));
+    return aesBox(found, true, keyring.backend);
+  }
+
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = await withFileLock(join(dataDir, LOCK), async () => {
+    // Another process may have made the key while we waited: use it.
+    const now = await readRecord(dataDir);
+    if (now) return existingKey(keyring, now, dataDir);
+    let k = await keyring.get();
+    if (!k) {
+      await keyring.set(randomBytes(32));
+      // Read back: proves the keyring keeps it (some accept a write and lose it).
+      k = await keyring.get();
+      if (!k) throw fail('KEYRING_UNAVAILABLE', `${keyring.backend} accepted the key but did not keep it.`);
+    }
+    await writeRecord(dataDir, newRecord(keyring, entryName, k));
+    return k;
+  });
+  return aesBox(key, true, keyring.backend);
+}
+
+/** True when the store has secrets or a key that a reset would set aside. */
+export const hasKeyMaterial = (dataDir: string): boolean =>
+  existsSync(join(dataDir, KEY_RECORD)) || existsSync(join(dataDir, INSECURE_KEY_FILE)) || secretFiles(dataDir).length > 0;
+
+/**
+ * Start over with a new key, at the user's explicit request only (`mail-oauth reset-key`): the
+ * secrets, the key record and any key file move to `<dataDir>/reset-<time>/` (kept, for a later
+ * restore of the old keyring entry), the keyring entry is deleted; the next start makes a new
+ * key. Accounts stay; each needs a new sign-in.
+ */
+export async function resetMasterKey(options: NodeSecretBoxOptions): Promise<{ movedTo?: string; deletedEntry: boolean; warning?: string }> {
+  const dataDir = options.dataDir;
+  const keyring = options.keyring === undefined ? osKeyringEntry(keyringAccount(dataDir)) : options.keyring;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return withFileLock(join(dataDir, LOCK), async () => {
+    let movedTo: string | undefined;
+    if (hasKeyMaterial(dataDir)) {
+      movedTo = join(dataDir, `reset-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      await fs.mkdir(movedTo, { mode: 0o700 });
+      for (const name of [SECRETS_DIR, KEY_RECORD, INSECURE_KEY_FILE]) {
+        await fs.rename(join(dataDir, name), join(movedTo, name)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+        });
+      }
+    }
+    if (!keyring) return { ...(movedTo ? { movedTo } : {}), deletedEntry: false };
+    try {
+      return { ...(movedTo ? { movedTo } : {}), deletedEntry: await keyring.delete() };
+    } catch (e) {
+      // The old secrets are already aside: a keyring entry left behind is only adopted as the new
+      // key on the next start (nothing depends on it any more), so this is a warning.
+      const why = e instanceof AppFailure ? (e.appError.detail ?? e.message) : String(e);
+      return { ...(movedTo ? { movedTo } : {}), deletedEntry: false, warning: `The old keyring entry was not deleted (${why}).` };
+    }
+  });
 }

@@ -3,8 +3,8 @@
 // `Open in your browser: <url>` (tests read these lines).
 //
 //   --port N          port on 127.0.0.1 (default: any free port)
-//   --data-dir DIR    where account settings and encrypted secrets live (default: the CLI's,
-//                     $MAIL_OAUTH_DATA_DIR or ~/.config/mail-oauth-assistant/cli)
+//   --data-dir DIR    where account settings and encrypted secrets live (default: the one data
+//                     directory of the app and the CLI, or $MAIL_OAUTH_DATA_DIR; see data-dir.ts)
 //   --ca-file FILE    extra trusted CA (PEM) for identity providers, mail servers, autoconfig
 //   --dns H:P[,H:P]   DNS servers for server discovery (default: the system's)
 //   --static DIR      the built renderer (default: out/renderer)
@@ -17,6 +17,8 @@ import { createCore } from '../core/compose.ts';
 import { nodeDataDir } from '../core/data-dir.ts';
 import { createNodeSecretBox } from '../store/node-secret-box.ts';
 import type { BrowserOpener } from '../core/ports.ts';
+import { AppFailure } from '../../shared/result.ts';
+import { describe } from '../../shared/diagnostics.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const Flags = z.object({
@@ -70,7 +72,16 @@ async function main(): Promise<void> {
     },
   };
   // Without a keyring, a key file beside the data is used only if the user chooses so in the UI.
-  const secretBox = await createNodeSecretBox({ insecureKeyFile: join(flags['data-dir'], 'insecure-key') });
+  let secretBox: Awaited<ReturnType<typeof createNodeSecretBox>>;
+  try {
+    secretBox = await createNodeSecretBox({ dataDir: flags['data-dir'] });
+  } catch (error) {
+    if (!(error instanceof AppFailure)) throw error;
+    // The keyring is locked or the key is gone: say which and what to do; never start on a new key.
+    const d = describe(error.appError.code);
+    console.error(`${d.code}: ${d.title}${error.appError.detail ? ` (${error.appError.detail})` : ''}.\n${d.fix.map((f, i) => `  ${i + 1}. ${f}`).join('\n')}`);
+    process.exit(d.temporary === true ? 4 : 1);
+  }
   const core = createCore({
     shell: 'web-host',
     version,
