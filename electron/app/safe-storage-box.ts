@@ -1,21 +1,15 @@
-// The SecretBox port on Electron's safeStorage (Keychain, DPAPI, libsecret/kwallet).
-// On Linux, `basic_text` means no keyring: the "encryption" uses a hard-coded key, so we report it
-// as unavailable and the store keeps secrets in memory only, unless the user explicitly chooses to
-// keep them on disk anyway (then this obfuscation is all there is, and the UI says so).
+// Electron safeStorage has one role left: reading the secrets of app versions before the shared
+// store, once, for the migration (electron/store/migrate.ts asks for a decryptor; only the app
+// can provide it). New secrets use the shared master key in the OS keyring instead
+// (electron/store/node-secret-box.ts), because safeStorage's key is Electron's own keyring entry,
+// which the CLI cannot read, and it protects nothing where no keyring exists (Linux `basic_text`
+// is a hard-coded key); on macOS and Windows the keyring it would fall back on always exists.
 import { safeStorage } from 'electron';
-import type { SecretBox } from '../core/ports.ts';
 
-export function createSafeStorageBox(platform: NodeJS.Platform = process.platform): SecretBox {
-  const canEncrypt = safeStorage.isEncryptionAvailable();
-  const backend = platform === 'linux' ? safeStorage.getSelectedStorageBackend() : platform === 'darwin' ? 'keychain' : 'dpapi';
-  const available = canEncrypt && backend !== 'basic_text' && backend !== 'unknown';
-  const refuse = (): never => {
-    throw new Error('Encryption is not available on this system');
-  };
-  return {
-    available,
-    backend,
-    encrypt: (plain) => (canEncrypt ? safeStorage.encryptString(plain) : refuse()),
-    decrypt: (data) => (canEncrypt ? safeStorage.decryptString(data) : refuse()),
-  };
+/** Decrypts what earlier app versions encrypted with safeStorage (usable only after `ready`). */
+export async function legacySafeStorageDecryptor(): Promise<(data: Buffer) => string> {
+  if (!safeStorage.isEncryptionAvailable()) {
+    throw new Error('Electron safeStorage cannot decrypt here (is the keyring locked?)');
+  }
+  return (data) => safeStorage.decryptString(data);
 }

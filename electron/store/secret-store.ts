@@ -51,7 +51,7 @@ export type SecretStoreOptions = {
 const Entries = z.record(z.string(), z.string());
 
 /** File name for an account id: readable when safe, otherwise a hash (ids come from our store). */
-function fileName(accountId: string): string {
+export function fileName(accountId: string): string {
   return /^[A-Za-z0-9_-]{1,80}$/.test(accountId)
     ? `${accountId}.secrets`
     : `${createHash('sha256').update(accountId).digest('hex').slice(0, 40)}.secrets`;

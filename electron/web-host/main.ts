@@ -16,6 +16,7 @@ import { startWebHost } from './server.ts';
 import { createCore } from '../core/compose.ts';
 import { nodeDataDir } from '../core/data-dir.ts';
 import { createNodeSecretBox } from '../store/node-secret-box.ts';
+import { appStoreWaiting, migrateLegacyStores, nodeLegacySources } from '../store/migrate.ts';
 import type { BrowserOpener } from '../core/ports.ts';
 import { AppFailure } from '../../shared/result.ts';
 import { describe } from '../../shared/diagnostics.ts';
@@ -92,6 +93,11 @@ async function main(): Promise<void> {
     ...(flags.dns ? { dnsServers: flags.dns.split(',') } : {}),
   });
   for (const p of core.accounts.problems) console.error(`Settings: ${p.message} ${p.detail ?? ''}`);
+  const migration = await migrateLegacyStores({ dataDir: flags['data-dir'], sources: nodeLegacySources(flags['data-dir']), accounts: core.accounts, secrets: core.secrets });
+  for (const m of migration.moved) console.log(`Moved ${m.moved.length} account(s) from ${m.source}; the old folder can be deleted.`);
+  for (const f of migration.failed) console.error(`${f.code}: ${f.message}: ${f.detail ?? ''} ${describe(f.code).fix[0] ?? ''}`);
+  const appWaiting = appStoreWaiting(flags['data-dir']);
+  if (appWaiting) console.log(appWaiting);
   if (!secretBox.available && !core.secrets.status.persistent) {
     console.log('No OS keyring found: tokens are kept in memory only and are lost when the host stops.');
   }

@@ -3,7 +3,8 @@
 // machines): there this test reports itself skipped and says why. Where the binary exists it runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron } from 'playwright-core';
 import { artifactPath, root } from './helpers.ts';
@@ -27,7 +28,9 @@ const skip = bin
 
 test('the desktop app opens a hardened window and answers over IPC', { skip }, async () => {
   assert.ok(bin);
-  const app = await electron.launch({ executablePath: bin, args: [root, '--no-sandbox'], cwd: root });
+  // Its own data dir: never the user's accounts and keyring entry (the default is shared with the CLI).
+  const dataDir = mkdtempSync(join(tmpdir(), 'moa-electron-'));
+  const app = await electron.launch({ executablePath: bin, args: [root, '--no-sandbox'], cwd: root, env: { ...process.env, MAIL_OAUTH_DATA_DIR: dataDir } });
   try {
     const win = await app.firstWindow();
     await win.getByTestId('status-footer').waitFor({ timeout: 20000 });
