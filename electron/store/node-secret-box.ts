@@ -27,7 +27,6 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
 import type { SecretBox } from '../core/ports.ts';
 import { appError, AppFailure } from '../../shared/result.ts';
 import { describe } from '../../shared/diagnostics.ts';
@@ -40,17 +39,33 @@ export const INSECURE_KEY_FILE = 'insecure-key';
 const LOCK = 'master-key.lock';
 const SECRETS_DIR = 'secrets';
 
-const KeyRecord = z.object({
-  version: z.literal(1),
-  backend: z.literal('os-keyring'),
+type KeyRecord = {
+  version: 1;
+  backend: 'os-keyring';
   /** The keyring's name when the key was made (for messages). */
-  keyring: z.string(),
+  keyring: string;
   /** The entry's account name under the service KEYRING_SERVICE. */
-  entry: z.string(),
-  keyId: z.string().regex(/^[0-9a-f]{32}$/),
-  createdAt: z.string(),
-});
-type KeyRecord = z.infer<typeof KeyRecord>;
+  entry: string;
+  /** keyId(key): which key the secrets were written with. */
+  keyId: string;
+  createdAt: string;
+};
+
+/** Checked by hand rather than with zod: this runs on every `token` call, and a zod schema's
+ * first parse compiles it (milliseconds that the start-up budget does not have). */
+function isKeyRecord(v: unknown): v is KeyRecord {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    r.version === 1 &&
+    r.backend === 'os-keyring' &&
+    typeof r.keyring === 'string' &&
+    typeof r.entry === 'string' &&
+    typeof r.keyId === 'string' &&
+    /^[0-9a-f]{32}$/.test(r.keyId) &&
+    typeof r.createdAt === 'string'
+  );
+}
 
 export type NodeSecretBox = SecretBox & {
   /** Why no OS-protected key is in use (SECRET_STORAGE_UNAVAILABLE), when `available` is false. */
@@ -80,11 +95,14 @@ async function readRecord(dataDir: string): Promise<KeyRecord | undefined> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fail('KEY_FILE_UNREADABLE', `${path}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
   }
+  let value: unknown;
   try {
-    return KeyRecord.parse(JSON.parse(text));
+    value = JSON.parse(text);
   } catch {
-    throw fail('KEY_FILE_UNREADABLE', `${path}: not a key record (damaged)`);
+    value = undefined;
   }
+  if (!isKeyRecord(value)) throw fail('KEY_FILE_UNREADABLE', `${path}: not a key record (damaged)`);
+  return value;
 }
 
 /** Written atomically (temp, fsync, rename): a half-written record would block every start. */
