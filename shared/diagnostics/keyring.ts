@@ -40,7 +40,7 @@ export const keyringDiagnoses = {
     explanation:
       'Saved sign-ins exist, but the keyring no longer holds the key they were encrypted with (it was deleted, or the keyring was reset). A new key would make them unreadable for good, so nothing was changed.',
     fix: [
-      'Restore the keyring entry “Mail OAuth Assistant master key” (for example from a keyring backup), then try again.',
+      'Restore the keyring entry of service “Mail OAuth Assistant” named after the data directory (for example from a keyring backup), then try again.',
       'Or start over: `mail-oauth reset-key` moves the old secrets aside and makes a new key; then sign in again with `mail-oauth authorize <account>`.',
     ],
     action: 'none',
@@ -50,7 +50,7 @@ export const keyringDiagnoses = {
     explanation:
       'The key in the keyring is not the one your saved sign-ins were encrypted with (the entry was replaced). Nothing was changed.',
     fix: [
-      'Restore the original keyring entry “Mail OAuth Assistant master key”, then try again.',
+      'Restore the original keyring entry of service “Mail OAuth Assistant” named after the data directory, then try again.',
       'Or start over: `mail-oauth reset-key` moves the old secrets aside and makes a new key; then sign in again.',
     ],
     action: 'none',

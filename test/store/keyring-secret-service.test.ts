@@ -2,13 +2,14 @@
 // started by this test, see secret-service.ts): an account added and signed in through the
 // development web host is used by `mail-oauth token` in a child process with the same data dir.
 // Then the keyring is locked, and later its daemon stopped: every command says so, exits 4 and
-// changes nothing on disk; once the keyring is back, the same sign-in works again.
+// changes nothing on disk; once the keyring is back, the same sign-in works again. Finally the
+// entry is deleted as a user could: an error, never a new key, until `mail-oauth reset-key --yes`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { benchInfo, benchUser, introspect, loginWithHttp } from '../bench/client.ts';
 import { startWebHostProcess } from '../e2e/helpers.ts';
 import { startSecretService, type SecretService } from './secret-service.ts';
@@ -28,9 +29,9 @@ after(async () => {
 });
 
 type Run = { code: number; stdout: string; stderr: string };
-function mailOauth(args: string[]): Promise<Run> {
+function mailOauth(args: string[], withCa = true): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args, '--ca-file', info.ca.path], {
+    const child = spawn(process.execPath, [cli, ...args, ...(withCa ? ['--ca-file', info.ca.path] : [])], {
       cwd: root,
       // Explicitly this keyring's session, this data dir; nothing from the user's session.
       env: { ...ss.env, MAIL_OAUTH_DATA_DIR: dataDir },
@@ -155,5 +156,26 @@ test('added in the web host, used by `mail-oauth token`; locked or stopped keyri
     const again = await mailOauth(['token', address, '--force-refresh']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal((await introspect(again.stdout.trim())).active, true);
+  });
+
+  await t.test('the entry deleted by the user: KEYRING_KEY_MISSING, never a new key; reset-key starts over', async () => {
+    const cleared = spawn('secret-tool', ['clear', 'service', 'Mail OAuth Assistant', 'username', resolve(dataDir)], { env: ss.env, stdio: 'ignore' });
+    assert.equal(await new Promise((r) => cleared.on('exit', r)), 0);
+    const before = snapshot(dataDir);
+    const missing = await mailOauth(['token', address]);
+    assert.equal(missing.code, 1, missing.stderr);
+    assert.match(missing.stderr, /KEYRING_KEY_MISSING: .*Secret Service.*Next: Restore the keyring entry/);
+    assert.deepEqual(snapshot(dataDir), before, 'nothing moved, no new key');
+    const refused = await mailOauth(['reset-key'], false);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /add --yes to confirm/);
+    const reset = await mailOauth(['reset-key', '--yes'], false);
+    assert.equal(reset.code, 0, reset.stderr);
+    const movedTo = /moved to (\S+)\./.exec(reset.stderr)?.[1] ?? '';
+    assert.ok(existsSync(join(movedTo, 'secrets')) && existsSync(join(movedTo, 'master-key.json')), reset.stderr);
+    // Accounts stay; the sign-in is gone (set aside): authorize again (exit 3).
+    const after = await mailOauth(['token', address]);
+    assert.equal(after.code, 3, after.stderr);
+    assert.match((await mailOauth(['accounts'])).stdout, /alice@example\.test/);
   });
 });
