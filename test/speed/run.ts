@@ -298,6 +298,8 @@ async function main(): Promise<void> {
     console.log(`  one account              ${fmt(one)}`);
     console.log(`  ${String(ACCOUNTS).padStart(2)} accounts              ${fmt(many)}   ${(many / one).toFixed(2)}x one   target <= 4x: ${many / one <= 4 ? 'met' : 'NOT met'}`);
     console.log(`  client CPU (this process) ${clientCpu.toFixed(0).padStart(5)} ms for ${ACCOUNTS} accounts, ${(clientCpu / ACCOUNTS).toFixed(1)} ms each; the rest of the wall time is the servers on the same ${availableParallelism()} cores and the network`);
+
+    await cliFigures();
   } finally {
     for (const pr of proxies) await pr.close();
     await bench.stop();
