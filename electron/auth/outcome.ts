@@ -45,11 +45,14 @@ export function buildOutcome(f: OutcomeFacts): AuthOutcome {
   }
   // App-only tokens carry roles of `.default`, not the per-protocol delegated scopes.
   if (!appOnly) {
-    for (const m of missingProtocolScopes(f.provider, f.servers, f.grantedScopes)) {
+    for (const m of missingProtocolScopes(f.provider, f.servers, f.grantedScopes, f.requestedScopes)) {
       flags.push({
         code: 'AUTH_SCOPE_MISSING',
         severity: 'warning',
-        message: `${m.protocol.toUpperCase()} needs ${m.scopes.join(' ')}, which was not granted.`,
+        message:
+          m.scopes.length === 0
+            ? `${m.protocol.toUpperCase()}: no mail scope was requested (only ${f.requestedScopes.join(' ') || 'none'}), so the mail server will refuse the token. Add the scope(s) your provider documents for its mail servers and authorize again.`
+            : `${m.protocol.toUpperCase()} needs ${m.scopes.join(' ')}, which was not granted.`,
         protocol: m.protocol,
         scopes: m.scopes,
       });

@@ -51,15 +51,41 @@ export function scopeGranted(wanted: string, granted: readonly string[]): boolea
   return granted.some((g) => g === wanted || short(g) === short(wanted));
 }
 
-/** Enabled protocols whose mail scope is missing from the granted scopes. */
+/** The catalog does not know the mail scopes (generic OpenID Connect / OAuth 2.0 provider): the
+ * user enters them, as the provider documents them for its mail servers. */
+export const isUserScoped = (provider: ProviderEntry): boolean => PROTOCOLS_OF.every((p) => provider.protocolScopes[p].length === 0);
+const PROTOCOLS_OF = ['imap', 'pop', 'smtp'] as const;
+
+/**
+ * The scopes each enabled protocol needs: the catalog's, or for a user-scoped provider the
+ * account's own scopes beyond the identity ones (which protocol needs which is not known, so each
+ * protocol needs them all). An empty list for a user-scoped provider means no mail scope was
+ * asked for at all: the mail servers will refuse the token.
+ */
+export function mailScopesNeeded(provider: ProviderEntry, servers: Servers, accountScopes: readonly string[]): Partial<Record<Protocol, string[]>> {
+  const own = unique(accountScopes.filter((s) => !IDENTITY_SCOPES.has(s)));
+  const out: Partial<Record<Protocol, string[]>> = {};
+  for (const p of enabledProtocols(servers)) out[p] = isUserScoped(provider) ? own : [...provider.protocolScopes[p]];
+  return out;
+}
+
+/** Enabled protocols whose mail scope is missing from the granted scopes (`scopes` empty: the
+ * request had no mail scope at all, a user-scoped provider with only openid/email/offline_access). */
 export function missingProtocolScopes(
   provider: ProviderEntry,
   servers: Servers,
   granted: readonly string[],
+  accountScopes: readonly string[] = [],
 ): { protocol: Protocol; scopes: string[] }[] {
   const out: { protocol: Protocol; scopes: string[] }[] = [];
+  const needed = mailScopesNeeded(provider, servers, accountScopes);
   for (const p of enabledProtocols(servers)) {
-    const need = provider.protocolScopes[p].filter((s) => !scopeGranted(s, granted));
+    const wanted = needed[p] ?? [];
+    if (wanted.length === 0 && isUserScoped(provider)) {
+      out.push({ protocol: p, scopes: [] });
+      continue;
+    }
+    const need = wanted.filter((s) => !scopeGranted(s, granted));
     if (need.length > 0) out.push({ protocol: p, scopes: need });
   }
   return out;

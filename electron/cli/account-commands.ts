@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { Account as AccountSchema, Email, type Account, type AuthSettings, type Servers } from '../../shared/account.ts';
 import { AuthFlow } from '../../shared/auth-outcome.ts';
 import { MICROSOFT_CLOUDS, PROVIDERS, providerByDomain, providerById, type Protocol, type ProviderEntry } from '../../shared/providers.ts';
-import { scopesFor } from '../auth/scopes.ts';
+import { IDENTITY_SCOPES, isUserScoped, scopesFor } from '../auth/scopes.ts';
 import { CliError, UsageError, type CliCommand, type CliIO } from './command.ts';
 import { need, parseCommand, STORE_FLAGS, storeOptions, type Values } from './args.ts';
 import { accountRef, findAccount, openCliCore, readCaFile, type CliCore } from './cli-core.ts';
@@ -174,6 +174,15 @@ function addCommand(): CliCommand {
       const caPem = typeof values['ca-file'] === 'string' ? readCaFile('ca-file', values['ca-file']) : undefined;
 
       const core = await openCliCore(io, { ...storeOptions(values), notes: true });
+      if (typeof values.scopes !== 'string' && isUserScoped(provider) && auth.adapter === 'oidc') {
+        // A generic provider's mail scopes are not known here: defaulting to openid/email/
+        // offline_access gives a token every mail server refuses. Ask, with the issuer's list.
+        const info = await core.auth.checkIssuer(auth.issuer, caPem ? { caPem } : {});
+        const listed = info.ok ? (info.value.scopesSupported ?? []).filter((x) => !IDENTITY_SCOPES.has(x)) : [];
+        throw new UsageError(
+          `--scopes is required for this provider: give the scope(s) its mail servers need, plus openid email offline_access, e.g. --scopes "openid email offline_access <mail scope>".${listed.length > 0 ? ` The issuer lists: ${listed.join(' ')}` : ''}`,
+        );
+      }
       const same = core.accounts.list().filter((a) => a.address === address.data);
       const first = same[0];
       if (first && typeof values.name !== 'string') {

@@ -12,6 +12,7 @@ import type { ProbeProgress, ProbeReport, ProtocolReport, Step } from '../../sha
 import { redactText } from '../../shared/redact.ts';
 import { AppFailure } from '../../shared/result.ts';
 import { ProbeFailure, type TokenHints } from './diagnose.ts';
+import { isUserScoped, mailScopesNeeded } from '../auth/scopes.ts';
 import type { RunnerContext } from './common.ts';
 import { raceAbort, trustedCAs } from './net.ts';
 import { ProbeSession, type SessionContext } from './session.ts';
@@ -50,6 +51,7 @@ export type ProbeOptions = {
 
 /** The probe input of a saved account (the app's handlers and the CLI's `test --account`). */
 export function probeInputForAccount(account: Account, token: TokenSource): ProbeInput {
+  const entry = providerById(account.providerId) ?? providerById('generic');
   return {
     address: account.address,
     servers: account.servers,
@@ -57,6 +59,9 @@ export function probeInputForAccount(account: Account, token: TokenSource): Prob
     token,
     providerId: account.providerId,
     accountId: account.id,
+    // What each protocol needs (a generic provider's come from the account): a refused token
+    // whose granted scopes lack them is diagnosed as a missing scope, not as "invalid".
+    ...(entry ? { scopes: mailScopesNeeded(entry, account.servers, account.scopes) } : {}),
     ...(account.caPem ? { caPem: account.caPem } : {}),
   };
 }
@@ -169,6 +174,8 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
     if (token.username && token.username.toLowerCase() !== parsed.address) hints.otherUser = true;
     const needed = parsed.scopes?.[protocol] ?? provider?.protocolScopes[protocol] ?? [];
     if (token.scopes && needed.length > 0 && !needed.some((s) => token?.scopes?.includes(s))) hints.missingScope = true;
+    // A user-scoped provider's account that asked for no mail scope at all.
+    if (parsed.scopes?.[protocol]?.length === 0 && (!provider || isUserScoped(provider))) hints.missingScope = true;
     return hints;
   };
 

@@ -160,6 +160,7 @@ export const mailDiagnoses = {
     fix: [
       'Microsoft: request https://outlook.office.com/IMAP.AccessAsUser.All, POP.AccessAsUser.All and SMTP.Send (Azure portal > App registrations > your app > API permissions), then authorize again.',
       'Google: request the scope https://mail.google.com/ and authorize again.',
+      'Other providers: enter the mail scope(s) the provider documents for IMAP/POP/SMTP (the issuer’s list of supported scopes is shown as suggestions), then authorize again.',
       'Never mix Microsoft Graph scopes (Mail.Read, User.Read) into the same request: such a token is not valid for IMAP/SMTP.',
     ],
     action: 'reauthorize',

@@ -18,6 +18,7 @@ export function IssuerCheck({
   accountId,
   ensureSaved,
   onResult,
+  onScopes,
 }: {
   issuer: string;
   what: string;
@@ -29,6 +30,8 @@ export function IssuerCheck({
   ensureSaved?: () => Promise<string | undefined>;
   /** The issuer that was found (null: not checked, or not found). */
   onResult?: (found: string | null) => void;
+  /** The issuer's scopes_supported (RFC 8414), offered as suggestions for the mail scopes. */
+  onScopes?: (scopes: readonly string[]) => void;
 }) {
   const [state, setState] = useState<State>({ status: 'idle' });
   const seq = useRef(0);
@@ -41,6 +44,7 @@ export function IssuerCheck({
       if (n !== seq.current) return;
       setState(r.ok ? { status: 'ok', info: r.value } : { status: 'error', error: r.error });
       onResult?.(r.ok ? issuer : null);
+      onScopes?.(r.ok ? (r.value.scopesSupported ?? []) : []);
     });
   };
 

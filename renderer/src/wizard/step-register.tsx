@@ -16,6 +16,7 @@ import { TextField } from '../components/text-field.tsx';
 import { isUserScoped, issuerToCheck, protocolsOf, providerOf, registerErrors, scopesOf, splitScopes, type Draft } from './draft.ts';
 import { GuideChecklist } from './guide-checklist.tsx';
 import { IssuerCheck } from './issuer-check.tsx';
+import { ScopeSuggestions } from './scope-suggestions.tsx';
 import { guideFor, verifiedSteps, type VerifiedFact } from './register-guide.ts';
 import { ScriptPanel } from './script-panel.tsx';
 import { SecretField } from './secret-field.tsx';
@@ -41,6 +42,7 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
   const [storage, setStorage] = useState<{ available: boolean; persisted: boolean } | null>(null);
   /** The issuer / tenant the online check found (the checklist ticks the ids step for it). */
   const [foundIssuer, setFoundIssuer] = useState<string | null>(null);
+  const [issuerScopes, setIssuerScopes] = useState<readonly string[]>([]);
   const storePending = useRef<(() => Promise<'stored' | 'empty' | 'failed'>) | null>(null);
   const [storing, setStoring] = useState(false);
 
@@ -192,6 +194,7 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
             <IssuerCheck
               issuer={issuerToCheck(draft)}
               onResult={setFoundIssuer}
+              onScopes={setIssuerScopes}
               what={msal ? 'tenant' : 'issuer'}
               wantedScopes={isUserScoped(provider) ? splitScopes(draft.mailScopes) : []}
               accountId={draft.id}
@@ -222,6 +225,14 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
                 error={errors.mailScopes}
                 showError={submitted}
                 hint={`Space separated, as the provider documents them for IMAP/SMTP (e.g. “imap smtp” or a URL). Added: ${provider.baseScopes.join(' ')}.`}
+              />
+            ) : null}
+            {isUserScoped(provider) ? (
+              <ScopeSuggestions
+                listed={issuerScopes}
+                chosen={splitScopes(draft.mailScopes)}
+                identity={provider.baseScopes}
+                onAdd={(scope) => set({ mailScopes: [...splitScopes(draft.mailScopes), scope].join(' ') })}
               />
             ) : (
               <p className="small muted scopes-line">
