@@ -1,7 +1,7 @@
 // The ports the core depends on instead of Electron or globals (DESIGN.md "Boundaries").
 // The app implements them with Electron (electron/app/), the CLI and tests with Node.
 
-/** Encrypts secrets at rest. The app: Electron safeStorage; the CLI: see electron/store/. */
+/** Encrypts secrets at rest: every shell uses the keyring-kept master key (electron/store/node-secret-box.ts). */
 export interface SecretBox {
   /** False when only an insecure backend exists (Linux `basic_text`): secrets stay in memory. */
   readonly available: boolean;

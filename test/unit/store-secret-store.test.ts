@@ -1,6 +1,6 @@
 // SecretStore on disk. The SecretBox here is createEphemeralSecretBox(): real AES-256-GCM with a
 // random in-process key, a legitimate implementation of the SecretBox port (not a mock); the
-// app's is Electron safeStorage, the CLI's NodeSecretBox.
+// app's, the web host's and the CLI's is NodeSecretBox (the keyring-kept master key).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
