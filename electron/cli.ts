@@ -6,7 +6,7 @@ import { CliError, UsageError, type CliIO } from './cli/command.ts';
 import { COMMAND_ENTRIES, type CommandEntry } from './cli/registry.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, nextStep } from './cli/exit.ts';
 import { cliVersion } from './cli/version.ts';
-import { AppFailure } from '../shared/result.ts';
+import type { AppError } from '../shared/result.ts';
 
 function usage(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -53,8 +53,11 @@ export async function main(argv: string[], io: CliIO, commands: readonly Command
       io.stderr.write(`mail-oauth ${name}: ${error.message}\n`);
       return error.exitCode;
     }
-    if (error instanceof AppFailure) {
-      const e = error.appError;
+    // An AppFailure (shared/result.ts), recognized by shape: importing that module here would
+    // load zod before any command runs (`--help` must stay fast).
+    const appError = (error as { appError?: AppError } | null)?.appError;
+    if (appError && typeof appError.code === 'string') {
+      const e = appError;
       // The detail names the failing part (which keyring, which file); the next step the fix.
       io.stderr.write(`mail-oauth ${name}: ${e.code}: ${e.message}${e.detail ? ` (${e.detail})` : ''}. Next: ${nextStep(e)}\n`);
       return exitCodeFor(e.code);
