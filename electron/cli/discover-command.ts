@@ -1,12 +1,27 @@
 // `mail-oauth discover <address>`: where the servers of an address probably are (catalog, MX,
 // autoconfig/ISPDB, SRV, guesses), each with its source; nothing here is trusted until tested.
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { discoverServers } from '../discover/discover.ts';
 import { providerById } from '../../shared/providers.ts';
 import { AppFailure } from '../../shared/result.ts';
 import { UsageError, type CliCommand } from './command.ts';
+import { parseCommand } from './args.ts';
+import { readCaFile } from './cli-core.ts';
+
+/** `--dns host:port[,host:port]`: DNS servers are IP addresses (`[::1]:53` for IPv6), port 53 by default. */
+export function parseDnsServers(value: string): string[] {
+  const out: string[] = [];
+  for (const raw of value.split(',').map((s) => s.trim())) {
+    const m = /^(?:\[([^\]]+)\]|([^:[\]]+)|([0-9a-f:]+))(?::(\d{1,5}))?$/i.exec(raw);
+    const host = m?.[1] ?? m?.[2] ?? m?.[3];
+    if (!m || host === undefined || isIP(host) === 0) throw new UsageError(`--dns: "${raw}" is not a DNS server address (an IP, optionally :port, like 127.0.0.1:5353 or [::1]:53)`);
+    const port = m[4] === undefined ? 53 : Number(m[4]);
+    if (port < 1 || port > 65535) throw new UsageError(`--dns: port out of range in "${raw}" (1-65535)`);
+    out.push(m[4] === undefined ? raw : isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`);
+  }
+  return out;
+}
 
 const USAGE = `Usage: mail-oauth discover <email address> [--json] [--dns host:port[,host:port]] [--ca-file <file>]
 
@@ -21,30 +36,21 @@ export function createDiscoverCommand(): CliCommand {
     summary: 'find the provider and the server settings of an address',
     usage: USAGE,
     async run(argv, io) {
-      let values: { json?: boolean; dns?: string; 'ca-file'?: string };
-      let positionals: string[];
-      try {
-        ({ values, positionals } = parseArgs({
-          args: argv,
-          allowPositionals: true,
-          strict: true,
-          options: { json: { type: 'boolean' }, dns: { type: 'string' }, 'ca-file': { type: 'string' } },
-        }));
-      } catch (error) {
-        throw new UsageError(error instanceof Error ? error.message : String(error));
-      }
+      const { values, args: positionals } = parseCommand(
+        argv,
+        { json: { type: 'boolean' }, dns: { type: 'string' }, 'ca-file': { type: 'string' } },
+        1,
+        false,
+      );
       const address = z.string().email().safeParse(positionals[0]);
       if (!address.success || positionals.length !== 1) throw new UsageError('Give one full email address');
-      const ca = values['ca-file']
-        ? await readFile(values['ca-file'], 'utf8').catch(() => {
-            throw new UsageError(`--ca-file: cannot read ${values['ca-file']}`);
-          })
-        : undefined;
+      const dns = typeof values.dns === 'string' ? parseDnsServers(values.dns) : undefined;
+      const ca = typeof values['ca-file'] === 'string' ? readCaFile('ca-file', values['ca-file']) : undefined;
       let result;
       try {
         result = await discoverServers(address.data, {
           signal: io.signal,
-          ...(values.dns ? { resolver: { servers: values.dns.split(',') } } : {}),
+          ...(dns ? { resolver: { servers: dns } } : {}),
           ...(ca ? { ca } : {}),
         });
       } catch (error) {
