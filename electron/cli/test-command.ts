@@ -40,7 +40,7 @@ Exit: 0 all passed, 1 a check failed, 2 bad usage, 3 sign in again (mail-oauth a
 ${STORE_FLAGS}`;
 
 /** What a saved account resolves to. */
-export type ResolvedAccount = Omit<ProbeInput, 'token'> & { token: TokenSource; ca?: string };
+export type ResolvedAccount = Omit<ProbeInput, 'token'> & { token: TokenSource };
 export type AccountResolver = (ref: string, store: StoreOptions) => Promise<ResolvedAccount>;
 
 export { parseServerSpec };
@@ -119,8 +119,8 @@ function bindResolver(io: CliIO): AccountResolver {
     // --ca-file stays this command's extra CA (below); the account's own CA comes with it.
     const core = await openCliCore(io, store);
     const a = findAccount(core, ref);
-    const input: ResolvedAccount = probeInputForAccount(a, core.auth.tokenProvider(a.id));
-    return a.caPem ? { ...input, ca: a.caPem } : input;
+    // The account's own CA travels in the input (caPem): runProbe adds it to --ca-file's.
+    return probeInputForAccount(a, core.auth.tokenProvider(a.id));
   };
 }
 
@@ -190,8 +190,7 @@ export function createTestCommand(deps: { resolveAccount?: (io: CliIO) => Accoun
         input = await adHocInput(flags);
       }
       if (flags['send-test-message']) input = { ...input, sendTestMessage: true };
-      const cas = [extraCa, input.ca].filter((c): c is string => c !== undefined);
-      const ca = cas.length > 0 ? cas.join('\n') : undefined;
+      const ca = extraCa;
       const timeouts: { step?: number; overall?: number } = {};
       if (flags.timeout) timeouts.overall = flags.timeout;
       if (flags['step-timeout']) timeouts.step = flags['step-timeout'];
