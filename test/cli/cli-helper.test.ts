@@ -3,7 +3,7 @@
 // prints only the token; failures are one line with the code, the next step and the documented
 // exit code; a second account with the same address needs a name; `edit` changes an account in
 // place and says when a new sign-in is needed. Child processes against the real bench.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,9 @@ const dd = ['--data-dir', dataDir];
 const ALICE = 'alice@example.test';
 const ONE_LINE = /^[^\n]+\n$/;
 
-test('set up once (store choice and CA remembered), then token, test and edit need only the account name', async (t) => {
+// Set up once: `add` with the store flags and the CA, then `authorize` with only --data-dir (the
+// store choice and the CA were remembered). Each check below is its own test (own time limit).
+before(async () => {
   const add = await runCli([
     'add', ...dd, '--insecure-store', '--ca-file', info.ca.path,
     '--address', ALICE, '--provider', 'generic', '--issuer', info.issuer, '--client-id', 'native-app',
@@ -33,83 +35,85 @@ test('set up once (store choice and CA remembered), then token, test and edit ne
   assert.equal(auth.code, 0, auth.stderr);
   assert.match(auth.stderr, /Refresh token: yes/);
   assert.match(auth.stderr, /Helper line for mail clients: mail-oauth token alice@example\.test/);
+});
 
-  await t.test('token prints only the token and a newline; stderr stays empty', async () => {
-    const tok = await runCli(['token', ALICE, ...dd]);
-    assert.equal(tok.code, 0, tok.stderr);
-    assert.match(tok.stdout, /^[\w.~+/=-]+\n$/);
-    assert.equal(tok.stderr, '', 'nothing for the mail client to show');
-    // A refresh goes to the IdP with the account's own CA.
-    const fresh = await runCli(['token', ALICE, ...dd, '--force-refresh']);
-    assert.equal(fresh.code, 0, fresh.stderr);
-    assert.equal(fresh.stderr, '');
-    assert.notEqual(fresh.stdout, tok.stdout, 'a new token after --force-refresh');
-    assert.equal((await introspect(fresh.stdout.trim())).active, true);
-  });
+test('token prints only the token and a newline; stderr stays empty', async () => {
+  const tok = await runCli(['token', ALICE, ...dd]);
+  assert.equal(tok.code, 0, tok.stderr);
+  assert.match(tok.stdout, /^[\w.~+/=-]+\n$/);
+  assert.equal(tok.stderr, '', 'nothing for the mail client to show');
+  // A refresh goes to the IdP with the account's own CA.
+  const fresh = await runCli(['token', ALICE, ...dd, '--force-refresh']);
+  assert.equal(fresh.code, 0, fresh.stderr);
+  assert.equal(fresh.stderr, '');
+  assert.notEqual(fresh.stdout, tok.stdout, 'a new token after --force-refresh');
+  assert.equal((await introspect(fresh.stdout.trim())).active, true);
+});
 
-  await t.test('test --account takes the store flags and refreshes with the account CA', async () => {
-    const probe = await runCli(['test', '--account', ALICE, ...dd, '--json']);
-    assert.equal(probe.code, 0, probe.stderr + probe.stdout);
-    const report = JSON.parse(probe.stdout) as { ok: boolean };
-    assert.equal(report.ok, true);
-  });
+test('test --account takes the store flags and refreshes with the account CA', async () => {
+  const probe = await runCli(['test', '--account', ALICE, ...dd, '--json']);
+  assert.equal(probe.code, 0, probe.stderr + probe.stdout);
+  const report = JSON.parse(probe.stdout) as { ok: boolean };
+  assert.equal(report.ok, true);
+});
 
-  await t.test('an unknown account is one line and exit 2, not the usage text', async () => {
-    const r = await runCli(['token', 'bob@nowhere.test', ...dd]);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, ONE_LINE);
-    assert.match(r.stderr, /No saved account "bob@nowhere\.test"/);
-    assert.equal(r.stdout, '');
-  });
+test('an unknown account is one line and exit 2, not the usage text', async () => {
+  const r = await runCli(['token', 'bob@nowhere.test', ...dd]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, ONE_LINE);
+  assert.match(r.stderr, /No saved account "bob@nowhere\.test"/);
+  assert.equal(r.stdout, '');
+});
 
-  await t.test('a second account with the same address is refused unless named; the name is a handle', async () => {
-    const again = ['add', ...dd, '--address', ALICE, '--issuer', info.issuer, '--client-id', 'native-app', '--scopes', allScopes(), '--imap', `localhost:${m.imap.tls.port}:tls`];
-    const dup = await runCli(again);
-    assert.equal(dup.code, 2, dup.stderr);
-    assert.match(dup.stderr, /alice@example\.test is already saved as alice@example\.test \([\w-]+\).*--name/);
-    assert.doesNotMatch(dup.stderr, /Usage:/);
-    const saved = await runCli(['accounts', ...dd, '--json']);
-    assert.equal((JSON.parse(saved.stdout) as unknown[]).length, 1, 'nothing saved');
+test('a second account with the same address is refused unless named; the name is a handle', async () => {
+  const again = ['add', ...dd, '--address', ALICE, '--issuer', info.issuer, '--client-id', 'native-app', '--scopes', allScopes(), '--imap', `localhost:${m.imap.tls.port}:tls`];
+  const dup = await runCli(again);
+  assert.equal(dup.code, 2, dup.stderr);
+  assert.match(dup.stderr, /alice@example\.test is already saved as alice@example\.test \([\w-]+\).*--name/);
+  assert.doesNotMatch(dup.stderr, /Usage:/);
+  const saved = await runCli(['accounts', ...dd, '--json']);
+  assert.equal((JSON.parse(saved.stdout) as unknown[]).length, 1, 'nothing saved');
 
-    const named = await runCli([...again, '--name', 'alice-work']);
-    assert.equal(named.code, 0, named.stderr);
-    const clash = await runCli([...again, '--name', 'ALICE-WORK']);
-    assert.equal(clash.code, 2);
-    assert.match(clash.stderr, /--name ALICE-WORK: already names/);
-    // The address still names the first account (helper lines written before keep working) ...
-    const tok = await runCli(['token', ALICE, ...dd]);
-    assert.equal(tok.code, 0, tok.stderr);
-    // ... and the name reaches the second one (not signed in yet: exit 3, one line, next step).
-    const second = await runCli(['token', 'alice-work', ...dd]);
-    assert.equal(second.code, 3, second.stderr);
-    assert.match(second.stderr, ONE_LINE);
-    assert.match(second.stderr, /^mail-oauth token: AUTH_NOT_SIGNED_IN: .*Next: run mail-oauth authorize alice-work\n$/);
-    const list = await runCli(['accounts', ...dd]);
-    assert.match(list.stdout, /name: alice-work/);
-  });
+  const named = await runCli([...again, '--name', 'alice-work']);
+  assert.equal(named.code, 0, named.stderr);
+  const clash = await runCli([...again, '--name', 'ALICE-WORK']);
+  assert.equal(clash.code, 2);
+  assert.match(clash.stderr, /--name ALICE-WORK: already names/);
+  // The address still names the first account (helper lines written before keep working) ...
+  const tok = await runCli(['token', ALICE, ...dd]);
+  assert.equal(tok.code, 0, tok.stderr);
+  // ... and the name reaches the second one (not signed in yet: exit 3, one line, next step).
+  const second = await runCli(['token', 'alice-work', ...dd]);
+  assert.equal(second.code, 3, second.stderr);
+  assert.match(second.stderr, ONE_LINE);
+  assert.match(second.stderr, /^mail-oauth token: AUTH_NOT_SIGNED_IN: .*Next: run mail-oauth authorize alice-work\n$/);
+  const list = await runCli(['accounts', ...dd]);
+  assert.match(list.stdout, /name: alice-work/);
+});
 
-  await t.test('edit changes servers without a new sign-in, and a new client id needs one (exit 3 until then)', async () => {
-    const servers = await runCli(['edit', ALICE, ...dd, '--pop', `localhost:${m.pop3.tls.port}:tls`, '--smtp', 'off']);
-    assert.equal(servers.code, 0, servers.stderr);
-    assert.match(servers.stderr, /Changed alice@example\.test: POP3? localhost:\d+:tls, SMTP off/);
-    assert.match(servers.stderr, /No new sign-in needed/);
-    const probe = await runCli(['test', '--account', ALICE, ...dd, '--json']);
-    assert.equal(probe.code, 0, probe.stdout);
-    const report = JSON.parse(probe.stdout) as { protocols: Array<{ protocol: string; ok: boolean }> };
-    assert.deepEqual(report.protocols.map((p) => `${p.protocol}:${p.ok}`).sort(), ['imap:true', 'pop:true']);
+test('edit changes servers without a new sign-in', async () => {
+  const servers = await runCli(['edit', ALICE, ...dd, '--pop', `localhost:${m.pop3.tls.port}:tls`, '--smtp', 'off']);
+  assert.equal(servers.code, 0, servers.stderr);
+  assert.match(servers.stderr, /Changed alice@example\.test: POP3? localhost:\d+:tls, SMTP off/);
+  assert.match(servers.stderr, /No new sign-in needed/);
+  const probe = await runCli(['test', '--account', ALICE, ...dd, '--json']);
+  assert.equal(probe.code, 0, probe.stdout);
+  const report = JSON.parse(probe.stdout) as { protocols: Array<{ protocol: string; ok: boolean }> };
+  assert.deepEqual(report.protocols.map((p) => `${p.protocol}:${p.ok}`).sort(), ['imap:true', 'pop:true']);
+});
 
-    const scopes = await runCli(['edit', ALICE, ...dd, '--scopes', `openid offline_access ${info.scopes.imap}`]);
-    assert.equal(scopes.code, 0, scopes.stderr);
-    assert.match(scopes.stderr, /new scopes are granted at the next sign-in: mail-oauth authorize alice@example\.test/);
+test('edit: new scopes wait for the next sign-in; a new client id needs one (exit 3 until then)', async () => {
+  const scopes = await runCli(['edit', ALICE, ...dd, '--scopes', `openid offline_access ${info.scopes.imap}`]);
+  assert.equal(scopes.code, 0, scopes.stderr);
+  assert.match(scopes.stderr, /new scopes are granted at the next sign-in: mail-oauth authorize alice@example\.test/);
 
-    const client = await runCli(['edit', ALICE, ...dd, '--client-id', 'other-app']);
-    assert.equal(client.code, 0, client.stderr);
-    assert.match(client.stderr, /This change needs a new sign-in: mail-oauth authorize alice@example\.test/);
-    const tok = await runCli(['token', ALICE, ...dd]);
-    assert.equal(tok.code, 3, tok.stderr);
-    assert.match(tok.stderr, ONE_LINE);
-    assert.match(tok.stderr, /AUTH_NOT_SIGNED_IN.*Next: run mail-oauth authorize alice@example\.test/);
-  });
+  const client = await runCli(['edit', ALICE, ...dd, '--client-id', 'other-app']);
+  assert.equal(client.code, 0, client.stderr);
+  assert.match(client.stderr, /This change needs a new sign-in: mail-oauth authorize alice@example\.test/);
+  const tok = await runCli(['token', ALICE, ...dd]);
+  assert.equal(tok.code, 3, tok.stderr);
+  assert.match(tok.stderr, ONE_LINE);
+  assert.match(tok.stderr, /AUTH_NOT_SIGNED_IN.*Next: run mail-oauth authorize alice@example\.test/);
 });
 
 test('a temporary failure exits 4: the mail server cannot reach its identity provider', async () => {
