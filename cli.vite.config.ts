@@ -17,7 +17,8 @@ export default defineConfig({
   logLevel: 'warn',
   define: { __MAIL_OAUTH_VERSION__: JSON.stringify(pkg.version) },
   build: {
-    outDir: resolve(import.meta.dirname, 'out', 'cli'),
+    // MOA_CLI_OUT_DIR: the install test builds a private copy (never under a running test's feet).
+    outDir: process.env.MOA_CLI_OUT_DIR ?? resolve(import.meta.dirname, 'out', 'cli'),
     emptyOutDir: true,
     target: 'node20',
     minify: false,

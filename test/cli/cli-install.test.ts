@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { benchInfo, introspect } from '../bench/client.ts';
@@ -18,11 +18,21 @@ const nodeBin = dirname(process.execPath);
 const npmCli = join(root, 'node_modules', 'npm', 'bin', 'npm-cli.js');
 
 test('npm install -g into a prefix: mail-oauth --version and token from PATH print only what they should', async (t) => {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'cli.vite.config.ts'], { cwd: root, stdio: 'pipe' });
+  // A private copy of the package (package.json, the launcher, a bundle built from the sources
+  // now): other tests may be running out/cli meanwhile.
+  const pkg = mkdtempSync(join(tmpdir(), 'moa-pkg-'));
+  mkdirSync(join(pkg, 'bin'));
+  copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'));
+  copyFileSync(join(root, 'bin', 'mail-oauth.mjs'), join(pkg, 'bin', 'mail-oauth.mjs'));
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'cli.vite.config.ts'], {
+    cwd: root,
+    stdio: 'pipe',
+    env: { ...process.env, MOA_CLI_OUT_DIR: join(pkg, 'out', 'cli') },
+  });
   const prefix = mkdtempSync(join(tmpdir(), 'moa-prefix-'));
   const npm = existsSync(npmCli) ? [process.execPath, npmCli] : ['npm'];
   const [npmFile = 'npm', ...npmArgs] = npm;
-  const install = spawnSync(npmFile, [...npmArgs, 'install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', root], { cwd: root, encoding: 'utf8' });
+  const install = spawnSync(npmFile, [...npmArgs, 'install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', pkg], { cwd: root, encoding: 'utf8' });
   assert.equal(install.status, 0, install.stderr);
   const bin = join(prefix, 'bin', process.platform === 'win32' ? 'mail-oauth.cmd' : 'mail-oauth');
   assert.ok(existsSync(bin), `${bin} installed`);
@@ -39,7 +49,7 @@ test('npm install -g into a prefix: mail-oauth --version and token from PATH pri
   const m = info.mail.main;
   const add = await runCli(['add', ...dd, '--insecure-store', '--ca-file', info.ca.path, '--address', 'alice@example.test', '--issuer', info.issuer, '--client-id', 'native-app', '--scopes', allScopes(), '--imap', `localhost:${m.imap.tls.port}:tls`], { entry: bin, executable: true, env });
   assert.equal(add.code, 0, add.stderr);
-  const auth = await authorizeWithBrowser('alice@example.test', dd, 'alice@example.test', join(root, 'out', 'cli', 'mail-oauth.mjs'));
+  const auth = await authorizeWithBrowser('alice@example.test', dd, 'alice@example.test', join(pkg, 'out', 'cli', 'mail-oauth.mjs'));
   assert.equal(auth.code, 0, auth.stderr);
 
   const tok = await runCli(['token', 'alice@example.test', ...dd], { entry: bin, executable: true, env });
