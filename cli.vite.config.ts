@@ -1,6 +1,5 @@
 // The command-line tool's bundle (`npm run build` runs it after electron-vite): one ESM file,
-// out/cli/mail-oauth.js, with every dependency inside (an installed `mail-oauth` and the copy
-// shipped in the desktop app's resources need no node_modules), and one lazily loaded chunk per
+// out/cli/mail-oauth.mjs, with every dependency inside but the native keyring binding, and one lazily loaded chunk per
 // command group (electron/cli/registry.ts) so `token` loads only what it runs: no imapflow,
 // nodemailer, discovery or MSAL unless the command or the account needs them.
 // Target node20: mail clients call the `node` on PATH, which is often the distribution's Node 20.
@@ -27,7 +26,10 @@ export default defineConfig({
     ssr: true,
     rollupOptions: {
       input: { 'mail-oauth': resolve(import.meta.dirname, 'electron', 'cli.ts') },
-      external: (id) => builtins.has(id),
+      // @napi-rs/keyring is a native library (a .node file per platform): it stays a package,
+      // resolved from node_modules beside the bundle (the checkout's, or the copy the packaged
+      // app ships in resources/cli/node_modules).
+      external: (id) => builtins.has(id) || id === '@napi-rs/keyring' || id.startsWith('@napi-rs/keyring-'),
       output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
     },
   },

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { benchInfo, introspect } from '../bench/client.ts';
@@ -24,6 +24,9 @@ test('npm install -g into a prefix: mail-oauth --version and token from PATH pri
   mkdirSync(join(pkg, 'bin'));
   copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'));
   copyFileSync(join(root, 'bin', 'mail-oauth.mjs'), join(pkg, 'bin', 'mail-oauth.mjs'));
+  // The one dependency outside the bundle (a native binding), as an installed package has it.
+  mkdirSync(join(pkg, 'node_modules'));
+  symlinkSync(join(root, 'node_modules', '@napi-rs'), join(pkg, 'node_modules', '@napi-rs'));
   execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '-c', 'cli.vite.config.ts'], {
     cwd: root,
     stdio: 'pipe',
