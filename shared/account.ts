@@ -73,6 +73,11 @@ export const Account = z.object({
   servers: Servers,
   /** PEM text of extra CA certificate(s) this account trusts (IdP, autoconfig, mail servers). */
   caPem: z.string().max(65536).optional(),
+  /** Google consent-screen publishing status, asked in the wizard: "testing" apps get refresh
+   * tokens that die after 7 days (electron/health/ warns before). Unset: not asked / not Google. */
+  consentStatus: z.enum(['testing', 'production']).optional(),
+  /** When the stored client secret expires (ms since epoch), as the registration script printed it. */
+  clientSecretExpiresAt: z.number().int().positive().optional(),
   identity: Identity.optional(),
   lastTest: LastTest.optional(),
   /** `draft` while the setup wizard is not finished; the wizard resumes at `wizardStep`. */

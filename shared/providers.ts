@@ -63,6 +63,10 @@ export type ProviderEntry = {
   notes: readonly string[];
   /** Notes that matter only when that protocol is enabled (a POP switch is noise for IMAP users). */
   protocolNotes?: Readonly<Partial<Record<Protocol, readonly string[]>>>;
+  /** How long the provider keeps a refresh token alive (electron/health/ warns before these dates).
+   * `unusedDays`: it dies after this long without a refresh; `testingDays`: lifetime of every
+   * refresh token while the app's consent screen is in "Testing" (Google). */
+  refreshTokenLimits?: { unusedDays?: number; testingDays?: number };
 };
 
 const MS_SCOPES = (resource: string) => ({
@@ -121,6 +125,8 @@ export const PROVIDERS: readonly ProviderEntry[] = [
     },
     clientSecretRequired: false,
     defaultTenant: 'organizations',
+    // Refresh tokens live 90 days and are replaced at each use (not configurable).
+    refreshTokenLimits: { unusedDays: 90 },
     deviceFlowForMail: true,
     registrationUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
     notes: [],
@@ -154,6 +160,7 @@ export const PROVIDERS: readonly ProviderEntry[] = [
     },
     clientSecretRequired: false,
     defaultTenant: 'consumers',
+    refreshTokenLimits: { unusedDays: 90 },
     deviceFlowForMail: true,
     registrationUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
     protocolNotes: {
@@ -190,6 +197,8 @@ export const PROVIDERS: readonly ProviderEntry[] = [
       deviceAuthorization: 'https://oauth2.googleapis.com/device/code',
     },
     authParams: { access_type: 'offline', prompt: 'consent' },
+    // 6 months unused; 7 days for every token of an app whose consent screen is in "Testing".
+    refreshTokenLimits: { unusedDays: 180, testingDays: 7 },
     clientSecretRequired: true,
     deviceFlowForMail: false,
     registrationUrl: 'https://console.cloud.google.com/apis/credentials',

@@ -245,6 +245,16 @@ export const authDiagnoses = {
     fix: ['Enter the client secret from the provider’s console in the account’s registration settings.'],
     action: 'edit-registration',
   },
+  AUTH_CLIENT_SECRET_EXPIRED: {
+    title: 'The app’s client secret has expired',
+    explanation:
+      'Client secrets are issued with an end date (Microsoft Entra: 6, 12 or 24 months; AADSTS7000222 once past it). After that date no token can be renewed until a new secret is stored.',
+    fix: [
+      'Create a new client secret: Microsoft Entra admin center > App registrations > your app > Certificates & secrets > New client secret (copy its Value, not its Secret ID); Google Cloud console > APIs & Services > Credentials > your OAuth client > Add secret.',
+      'Store the new secret and its end date in the account’s registration settings.',
+    ],
+    action: 'edit-registration',
+  },
   AUTH_WRONG_USER: {
     title: 'Signed in as a different user',
     explanation: 'The browser sign-in was done with another account than this mailbox’s address; the mail servers will refuse the token for this mailbox.',
