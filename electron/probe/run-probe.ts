@@ -51,7 +51,8 @@ export type ProbeOptions = {
 
 /** The probe input of a saved account (the app's handlers and the CLI's `test --account`). */
 export function probeInputForAccount(account: Account, token: TokenSource): ProbeInput {
-  const entry = providerById(account.providerId) ?? providerById('generic');
+  // Only a catalog provider says what its protocols need (an unknown id guesses nothing).
+  const entry = providerById(account.providerId);
   return {
     address: account.address,
     servers: account.servers,
@@ -175,7 +176,7 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
     const needed = parsed.scopes?.[protocol] ?? provider?.protocolScopes[protocol] ?? [];
     if (token.scopes && needed.length > 0 && !needed.some((s) => token?.scopes?.includes(s))) hints.missingScope = true;
     // A user-scoped provider's account that asked for no mail scope at all.
-    if (parsed.scopes?.[protocol]?.length === 0 && (!provider || isUserScoped(provider))) hints.missingScope = true;
+    if (parsed.scopes?.[protocol]?.length === 0 && provider && isUserScoped(provider)) hints.missingScope = true;
     return hints;
   };
 
