@@ -61,7 +61,7 @@ test('add, authorize in the browser, print a token, test the saved account, list
   let completing: Promise<void> | undefined;
   const user = benchUser('alice@example.test');
   const auth = await run(['authorize', id, ...store], (stderr) => {
-    const url = /Open this URL in your browser to sign in:\n\s+(\S+)/.exec(stderr)?.[1];
+    const url = /Open this URL in your browser to sign in:\n\s+(\S+)\n/.exec(stderr)?.[1];
     if (url && !completing) {
       completing = loginWithHttp(url, { user: user.address, password: user.password }).then(async (redirect) => {
         await fetch(redirect);

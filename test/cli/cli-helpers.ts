@@ -68,7 +68,7 @@ export async function authorizeWithBrowser(ref: string, extra: readonly string[]
   const r = await runCli(['authorize', ref, ...extra], {
     ...(entry ? { entry } : {}),
     onStderr: (stderr) => {
-      const url = /Open this URL in your browser to sign in:\n\s+(\S+)/.exec(stderr)?.[1];
+      const url = /Open this URL in your browser to sign in:\n\s+(\S+)\n/.exec(stderr)?.[1];
       if (url && !completing) {
         completing = loginWithHttp(url, { user: user.address, password: user.password }).then(async (redirect) => {
           await fetch(redirect);
