@@ -8,6 +8,7 @@ import { ProbeProgress, ProbeReport } from './probe.ts';
 import { Account } from './account.ts';
 import { AuthFlow, AuthOutcome, AuthProgress } from './auth-outcome.ts';
 import { DiscoveryResult } from './discovery.ts';
+import { BRIDGE_KEY, type ChannelName, type EventNameOnly } from './ipc-names.ts';
 
 export const AppInfo = z.object({
   name: z.string(),
@@ -186,5 +187,14 @@ export type RendererApi = {
 /** Output envelope schema per channel, for the renderer to check what it receives. */
 export const outputEnvelope = <C extends Channel>(channel: C) => resultSchema(contract[channel].output);
 
-/** The name of the object the preload exposes on `window`. */
-export const BRIDGE_KEY = 'mailOAuth';
+/** The name of the object the preload exposes on `window` (kept in ipc-names.ts for the preload). */
+export { BRIDGE_KEY };
+
+// The preload's name lists (ipc-names.ts) must name exactly these channels and events: a channel
+// added here and not there is a type error ("Type 'true' is not assignable to type 'false'" on the
+// line below: add the name to CHANNEL_NAMES / EVENT_NAME_LIST), not a missing function at run time.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const everyChannelIsInIpcNamesTs: Same<Channel, ChannelName> = true;
+const everyEventIsInIpcNamesTs: Same<EventName, EventNameOnly> = true;
+void everyChannelIsInIpcNamesTs;
+void everyEventIsInIpcNamesTs;
