@@ -39,7 +39,10 @@ export async function startWebHostProcess(extraArgs: string[] = [], env: NodeJS.
     // A guard against a host that never says it is ready, not a speed check: it waits for the
     // "web host:" line or the exit. 15 s was exceeded on a loaded 2-core machine (the host
     // type-strips and loads the whole core first), failing e2e files by chance.
-    const timer = setTimeout(() => reject(new Error(`web host did not start within 90 s:\n${output.join('\n')}`)), 90_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started host running after the test gave up on it
+      reject(new Error(`web host did not start within 90 s:\n${output.join('\n')}`));
+    }, 90_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`web host exited with ${code}:\n${output.join('\n')}`));
