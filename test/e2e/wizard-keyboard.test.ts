@@ -43,7 +43,9 @@ test('step 1 is fully keyboard operable and submits with Enter', async () => {
   await tabTo(page, /^button\[button\]: Add account$/);
   await page.keyboard.press('Enter');
 
-  // The address field has focus at once.
+  // The address field gets the focus as soon as the step shows (the wizard is its own chunk: wait
+  // for the focus to land rather than reading it at once).
+  await page.waitForFunction(() => document.activeElement instanceof HTMLInputElement && document.activeElement.type === 'email', undefined, { timeout: 15000 });
   assert.match(await focused(page), /^input\[email\]: Email address/);
   await page.keyboard.type('carol@example.test');
 
