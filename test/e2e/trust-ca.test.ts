@@ -2,7 +2,7 @@
 // extra CA (no --ca-file): the bench's identity provider is untrusted, as a self-hosted IdP or a
 // TLS-inspecting company proxy is on a fresh machine. The register step names the certificate
 // problem and offers the fix; a non-PEM file is refused; the CA file shows subject and SHA-256;
-// once trusted (saved with the account) the issuer is found. Screenshots: test-artifacts/trust-ca-*.png.
+// once trusted (saved with the account) the issuer is found, and its scopes are offered. Screenshots: test-artifacts/trust-ca-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
@@ -83,5 +83,12 @@ test('register step: untrusted IdP certificate -> trust its CA (subject + SHA-25
   await dialog.getByRole('button', { name: 'Trust this certificate authority' }).click();
   await page.getByText(`Found ${info.issuer}`).waitFor({ timeout: 20000 });
   await shot(page, 'trust-ca-03-issuer-found');
+
+  // The issuer's scopes_supported are offered for the mail scopes (a generic provider has no
+  // default): `pop` is listed and not chosen yet; a click adds it.
+  const suggestions = page.getByLabel('Scopes the issuer lists');
+  await suggestions.getByRole('button', { name: `+ ${info.scopes.pop3}` }).click();
+  assert.equal(await page.getByLabel('Mail scopes', { exact: true }).inputValue(), `${info.scopes.imap} ${info.scopes.smtp} ${info.scopes.pop3}`);
+  assert.equal(await suggestions.getByRole('button', { name: /^\+ (?:openid|email|offline_access|profile)$/ }).count(), 0, 'identity scopes are not offered');
   assert.deepEqual(errors, [], 'no console errors');
 });
