@@ -111,7 +111,13 @@ export const contract = {
   'accounts:save': { input: z.object({ account: AccountInput }).strict(), output: Account },
   'accounts:remove': {
     input: AccountRef,
-    output: z.object({ revoked: z.boolean(), secretsDeleted: z.boolean() }),
+    output: z.object({
+      revoked: z.boolean(),
+      /** Why access was or was not revoked at the provider ('failed' comes with revokeError). */
+      revocation: z.enum(['revoked', 'unsupported', 'nothing-to-revoke', 'failed']).optional(),
+      revokeError: z.string().optional(),
+      secretsDeleted: z.boolean(),
+    }),
   },
   /** The client secret goes straight to the secret store; the renderer clears its field. */
   'accounts:set-client-secret': {

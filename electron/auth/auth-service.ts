@@ -36,6 +36,14 @@ export type AuthServiceOptions = {
   interactiveTimeoutMs?: number;
 };
 
+export type RemoveOutcome = {
+  revoked: boolean;
+  /** revoked | the provider has no revocation (Microsoft) | no sign-in was stored | it failed (revokeError). */
+  revocation: 'revoked' | 'unsupported' | 'nothing-to-revoke' | 'failed';
+  revokeError?: string;
+  secretsDeleted: boolean;
+};
+
 export type IssuerInfo = {
   issuer: string;
   authorizationEndpoint: string;
@@ -204,22 +212,34 @@ export class AuthService {
 
   /**
    * Remove an account: revoke at the provider where it can (RFC 7009), then delete every secret
-   * and the record. A failed revocation (provider down) does not keep the account: the local
-   * secrets are deleted anyway and `revoked` says false.
+   * (the account's file too, even when this process keeps secrets in memory only: an earlier run
+   * may have stored them) and the record. A failed revocation (provider down) does not keep the
+   * account: the local secrets are deleted anyway and `revocation` says why it did not happen.
+   * When the secrets cannot be deleted (permissions) the account is kept, so removing can be
+   * tried again, and the error names the file.
    */
-  async removeAccount(accountId: string, options: { signal?: AbortSignal } = {}): Promise<Result<{ revoked: boolean; secretsDeleted: boolean }>> {
+  async removeAccount(accountId: string, options: { signal?: AbortSignal } = {}): Promise<Result<RemoveOutcome>> {
     try {
       const provider = this.tokenProvider(accountId);
-      let revoked = false;
+      // Memory-only mode: pick up a grant an earlier (persisting) run left, so it can be revoked.
+      await this.#o.secrets.adoptFromDisk(accountId).catch(() => false);
+      let revocation: RemoveOutcome['revocation'];
+      let revokeError: string | undefined;
       try {
-        revoked = (await provider.revoke(options)).revoked;
-      } catch {
-        revoked = false;
+        const st = await provider.state();
+        const hadToken = st.hasRefreshToken || st.state === 'valid' || st.state === 'expired';
+        revocation = (await provider.revoke(options)).revoked ? 'revoked' : hadToken ? 'unsupported' : 'nothing-to-revoke';
+      } catch (e) {
+        revocation = 'failed';
+        const a = e instanceof AppFailure ? e.appError : diagnoseAuthError(e, this.#account(accountId).providerId);
+        revokeError = `${a.code}: ${a.message}`;
       }
       await this.#o.secrets.delete(accountId);
       this.#providers.delete(accountId);
       this.#o.accounts.remove(accountId);
-      return ok({ revoked, secretsDeleted: true });
+      const out: RemoveOutcome = { revoked: revocation === 'revoked', revocation, secretsDeleted: true };
+      if (revokeError !== undefined) out.revokeError = revokeError;
+      return ok(out);
     } catch (e) {
       return this.#err(e, accountId);
     }

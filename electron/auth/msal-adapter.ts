@@ -10,7 +10,8 @@
 //   mailbox address (AUTH_WRONG_USER).
 // - The refresh token lives only in MSAL's cache: the ICachePlugin encrypts that cache through
 //   the SecretStore (SecretBox), and MSAL awaits `afterCacheAccess` before it returns a result,
-//   so a rotated refresh token is stored before the caller gets the access token.
+//   so a rotated refresh token is stored before the caller gets the access token. Silent renewal
+//   runs under the account's cross-process lock (SecretStore.withLock).
 // - A stale / reused refresh token comes back as ServerError invalid_grant, not as
 //   InteractionRequiredAuthError: diagnose.ts maps both to reauthorize codes.
 // - Requests are serialized per account and always use one scope set (IMAP+POP+SMTP together):
@@ -396,9 +397,11 @@ export class MsalTokenProvider implements TokenProvider {
     if (!account) throw failure('AUTH_NOT_SIGNED_IN');
     const limit = deadline(45_000);
     try {
-      // MSAL renews by itself when fewer than 300 s remain (fixed in msal-node).
-      const r = await this.#withSignal(limit.signal, () =>
-        this.#publicApp().acquireTokenSilent({ account, scopes: this.#scopes(), forceRefresh: force }),
+      // MSAL renews by itself when fewer than 300 s remain (fixed in msal-node). Under the
+      // account's cross-process lock: the cache plugin re-reads the cache inside it, so a token
+      // another process renewed meanwhile is used (or its rotated refresh token, never ours).
+      const r = await this.#ctx.secrets.withLock(this.accountId, () =>
+        this.#withSignal(limit.signal, () => this.#publicApp().acquireTokenSilent({ account, scopes: this.#scopes(), forceRefresh: force })),
       );
       return this.#toAccessToken(r);
     } catch (e) {

@@ -435,10 +435,26 @@ export class OidcTokenProvider implements TokenProvider {
   }
 
   async #refresh(force: boolean): Promise<AccessToken> {
-    const grant = await this.#loadGrant();
-    if (!force && grant?.accessToken !== undefined && this.#gate.fresh(this.#toAccessToken(grant))) {
-      return this.#toAccessToken(grant);
+    const seen = await this.#loadGrant();
+    if (!force && seen?.accessToken !== undefined && this.#gate.fresh(this.#toAccessToken(seen))) {
+      return this.#toAccessToken(seen);
     }
+    // Other processes (mail clients run `mail-oauth token` several at once) may refresh the same
+    // rotating refresh token: hold the account's cross-process lock, re-read the grant inside
+    // it, and use the token another process got while we waited (AUTH-NOTES.md "Concurrency").
+    return this.#ctx.secrets.withLock(this.accountId, async () => {
+      const grant = await this.#loadGrant();
+      if (grant?.accessToken !== undefined && grant.dead === undefined) {
+        const t = this.#toAccessToken(grant);
+        const renewedMeanwhile = grant.accessToken !== seen?.accessToken && (grant.expiresAt === undefined || grant.expiresAt > this.#ctx.clock.now());
+        if (renewedMeanwhile || (!force && this.#gate.fresh(t))) return t;
+      }
+      return this.#refreshLocked(grant);
+    });
+  }
+
+  /** The refresh itself, under the account's lock, from the grant just re-read. */
+  async #refreshLocked(grant: OidcGrant | undefined): Promise<AccessToken> {
     // The refresh runs for all waiters: its own time limit, not one caller's signal.
     const limit = deadline((this.#ctx.requestTimeoutS ?? 30) * 1000 + 5_000);
     try {

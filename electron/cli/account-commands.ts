@@ -420,7 +420,14 @@ function removeCommand(): CliCommand {
       const account = findAccount(core, ref);
       const r = await core.auth.removeAccount(account.id, { signal: io.signal });
       if (!r.ok) return failExplained(io, 'remove', r.error, ref);
-      io.stderr.write(`Removed ${account.address}${r.value.revoked ? '; access revoked at the provider' : ''}.\n`);
+      const v = r.value;
+      const revocation = {
+        revoked: 'access revoked at the provider',
+        unsupported: 'the provider offers no revocation: end the access in your account’s security settings',
+        'nothing-to-revoke': 'no sign-in was stored',
+        failed: `access could NOT be revoked at the provider (${v.revokeError ?? 'error'}): end it in your account’s security settings`,
+      }[v.revocation];
+      io.stderr.write(`Removed ${account.address} and its stored secrets; ${revocation}.\n`);
       return 0;
     },
   };

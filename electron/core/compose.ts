@@ -24,6 +24,9 @@ export function createCore(o: CoreOptions): Core {
   return {
     ...base,
     handlers(emit) {
+      // Another process (the CLI, the app and the web host side by side) changed the accounts:
+      // the UI reloads them instead of working on, and later saving, a stale list.
+      accounts.onChange(() => emit('accounts:changed', {}));
       const activity = createActivityLog({ clock, onAdd: (e) => emit('activity:added', e) });
       return createHandlers({
         shell: o.shell,

@@ -40,6 +40,14 @@ export type CoreServices = {
   rememberInsecureSecrets: () => void;
 };
 
+/** What the activity log says about revocation when an account is removed. */
+const REVOCATION_NOTE = {
+  revoked: ' (access revoked at the provider)',
+  unsupported: ' (the provider offers no revocation: end the app’s access in your account’s security settings)',
+  'nothing-to-revoke': '',
+  failed: ' (access could NOT be revoked at the provider: end it in your account’s security settings)',
+} as const;
+
 /** Unwrap a service Result inside a handler: failures travel on as AppFailure. */
 function unwrap<T>(r: Result<T>): T {
   if (!r.ok) throw new AppFailure(r.error);
@@ -140,7 +148,7 @@ export function createHandlers(s: CoreServices): Handlers {
         accountId: id,
         kind: 'account',
         ok: true,
-        message: `Account ${a.address} removed${r.revoked ? ' (access revoked at the provider)' : ''}`,
+        message: `Account ${a.address} removed${REVOCATION_NOTE[r.revocation]}`,
       });
       changed();
       return r;

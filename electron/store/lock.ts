@@ -12,10 +12,14 @@
 //   nonce), then removes the now empty directory with rmdir, which fails if a new holder made
 //   it meanwhile and already wrote its owner file.
 // - Callers in one process queue in memory before touching the disk, so a process never polls
-//   against itself. The lock is not re-entrant: never call withFileLock for a path inside `fn`
-//   of the same path.
+//   against itself. It is re-entrant within one async call chain (AsyncLocalStorage): a refresh
+//   that holds an account's lock can call the secret store's set(), which takes the same lock.
+// - withFileLockSync for the accounts file, whose store API is synchronous (conf, electron-store):
+//   it blocks the thread while another process holds the lock (a read-modify-write of a small
+//   JSON file, milliseconds). Never use the sync and async forms on the same path.
 // If the lock is lost while `fn` runs (the event loop was blocked longer than `staleMs` and
 // another process took over), the result is an error rather than a silent success.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as nodeFs from 'node:fs';
@@ -49,12 +53,19 @@ type Owner = { pid: number; host: string; nonce: string };
 const OWNER = 'owner';
 const HOST = hostname();
 const inProcess = new Map<string, Promise<unknown>>();
+/** The lock paths held by the current async call chain (re-entrancy). */
+const held = new AsyncLocalStorage<ReadonlySet<string>>();
 
 /** fs for proper-lockfile: removing a lock directory also removes our owner file inside it. */
 const lockFs = {
   ...nodeFs,
   rmdir: (path: string, cb: (err: NodeJS.ErrnoException | null) => void): void => {
     nodeFs.unlink(join(path, OWNER), () => nodeFs.rmdir(path, cb));
+  },
+  // proper-lockfile's sync API calls `<method>Sync` of the fs it is given.
+  rmdirSync: (path: string): void => {
+    nodeFs.rmSync(join(path, OWNER), { force: true });
+    nodeFs.rmdirSync(path);
   },
 };
 
@@ -153,16 +164,29 @@ async function acquire(lockPath: string, o: FileLockOptions, onCompromised: (e: 
  * every other process and every other caller in this process. Throws FileLockError when the lock
  * is not obtained within `timeoutMs`, or when it was lost while `fn` ran.
  */
-export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
+export function withFileLock<T>(lockPath: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
+  return locked(lockPath, fn, opts, true);
+}
+
+/** The same queueing and re-entrancy within this process only, no file (memory-only stores). */
+export function withProcessLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  return locked(`process:${key}`, fn, {}, false);
+}
+
+async function locked<T>(lockPath: string, fn: () => Promise<T>, opts: FileLockOptions, onDisk: boolean): Promise<T> {
+  const outer = held.getStore();
+  if (outer?.has(lockPath)) return fn();
   const prev = inProcess.get(lockPath) ?? Promise.resolve();
   const run = async (): Promise<T> => {
     let compromised: Error | undefined;
-    const release = await acquire(lockPath, opts, (e) => {
-      compromised = e;
-    });
+    const release = onDisk
+      ? await acquire(lockPath, opts, (e) => {
+          compromised = e;
+        })
+      : async (): Promise<void> => undefined;
     let result: T;
     try {
-      result = await fn();
+      result = await held.run(new Set([...(outer ?? []), lockPath]), fn);
     } finally {
       // After a compromise the directory may be another holder's now: leave it alone.
       if (!compromised) await release().catch(() => undefined);
@@ -182,4 +206,95 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
     if (inProcess.get(lockPath) === settled) inProcess.delete(lockPath);
   });
   return next;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Sync twin of reapDeadHolder (same steps). */
+function reapDeadHolderSync(lockPath: string): boolean {
+  const ownerPath = join(lockPath, OWNER);
+  const read = (p: string): Owner | undefined => {
+    try {
+      const v = JSON.parse(nodeFs.readFileSync(p, 'utf8')) as Partial<Owner>;
+      return typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.nonce === 'string' ? (v as Owner) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const owner = read(ownerPath);
+  if (!owner || owner.host !== HOST || owner.pid === process.pid || alive(owner.pid)) return false;
+  const aside = join(dirname(lockPath), `.${basename(lockPath)}.reap-${randomBytes(6).toString('hex')}`);
+  try {
+    nodeFs.renameSync(ownerPath, aside);
+  } catch {
+    return false;
+  }
+  const moved = read(aside);
+  if (moved?.nonce !== owner.nonce) {
+    try {
+      nodeFs.renameSync(aside, ownerPath);
+    } catch {
+      // the new holder already released its lock
+    }
+    nodeFs.rmSync(aside, { force: true });
+    return false;
+  }
+  nodeFs.rmSync(aside, { force: true });
+  try {
+    nodeFs.rmdirSync(lockPath);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Synchronous withFileLock (for the accounts file behind the synchronous conf API): blocks while
+ * another process holds the lock. Not re-entrant; no in-process queue is needed (a sync `fn`
+ * cannot interleave with another sync `fn` of this thread).
+ */
+export function withFileLockSync<T>(lockPath: string, fn: () => T, opts: Omit<FileLockOptions, 'signal'> = {}): T {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const stale = Math.max(opts.staleMs ?? 10_000, 2_000);
+  const started = Date.now();
+  let delay = 2;
+  nodeFs.mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
+  let release: (() => void) | undefined;
+  let compromised: Error | undefined;
+  while (!release) {
+    try {
+      release = lockfile.lockSync(lockPath, {
+        lockfilePath: lockPath,
+        realpath: false,
+        stale,
+        fs: lockFs,
+        onCompromised: (e) => {
+          compromised = e;
+        },
+      });
+      const owner: Owner = { pid: process.pid, host: HOST, nonce: randomBytes(12).toString('hex') };
+      nodeFs.writeFileSync(join(lockPath, OWNER), JSON.stringify(owner), { mode: 0o600 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+      if (reapDeadHolderSync(lockPath)) continue;
+      if (Date.now() - started >= timeoutMs) {
+        throw new FileLockError(lockPath, 'timeout', `Another process held the lock ${lockPath} for more than ${Math.round(timeoutMs / 1000)} s.`);
+      }
+      sleepSync(delay * (0.5 + Math.random()));
+      delay = Math.min(delay * 1.5, 50);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    if (!compromised) {
+      try {
+        release();
+      } catch {
+        // already released by a compromise
+      }
+    }
+  }
 }

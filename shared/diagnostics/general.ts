@@ -46,6 +46,24 @@ export const generalDiagnoses = {
     fix: ['Re-add your accounts, or restore the backup file named in the details.'],
     action: 'none',
   },
+  STORE_UNREADABLE: {
+    title: 'A settings or secrets file cannot be read',
+    explanation:
+      'The file exists but the operating system refused to read or write it (permissions, ownership, or something else in its place). Nothing was changed, moved or deleted: your accounts and sign-ins are still in it.',
+    fix: [
+      'Check the owner and permissions of the file named in the details (it must be readable and writable by your user, e.g. `chmod 600 <file>` and `chown $USER <file>`), and of its folder.',
+      'If you ran the app or the command line as another user (e.g. with sudo), run it as yourself again.',
+    ],
+    action: 'none',
+  },
+  STORE_BUSY: {
+    title: 'Another process kept the settings locked',
+    explanation:
+      'Another copy of the app or of the command line held the lock on the settings or on this account’s secrets for too long, so nothing was changed.',
+    fix: ['Wait for the other program (a sign-in in progress, another mail-oauth command) to finish, then try again.'],
+    action: 'retry',
+    temporary: true,
+  },
   SECRET_STORAGE_UNAVAILABLE: {
     title: 'No secure storage for secrets on this system',
     explanation:

@@ -122,7 +122,7 @@ describe('openid-client flows', () => {
     unwrap(await h.auth.authorize(a.id, 'browser'));
     const g = await grantOf(h, a.id);
     const removed = unwrap(await h.auth.removeAccount(a.id));
-    assert.deepEqual(removed, { revoked: true, secretsDeleted: true });
+    assert.deepEqual(removed, { revoked: true, revocation: 'revoked', secretsDeleted: true });
     assert.equal(h.accounts.get(a.id), undefined);
     assert.equal(await h.secrets.get(a.id, 'oauth-grant'), undefined);
     await assert.rejects(refreshTokens(g.refreshToken ?? '', 'native-app'), /invalid_grant/);

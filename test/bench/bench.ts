@@ -309,6 +309,9 @@ export async function startBench(opts: { log?: boolean; idpFront?: (listenPort: 
         return { idp: proxy.state() };
       },
       'idp-state': async () => ({ idp: proxy.state() }),
+      // { accessToken } -> { grantId, refreshes, revoked } | null: refreshes the IdP saw for that
+      // token's grant (concurrency tests: one refresh per round, never a revoked grant).
+      'idp-grant': async (p) => (typeof p.accessToken === 'string' ? (idp.grantInfo(p.accessToken) ?? null) : null),
       'sink-count': async () => ({ count: sink.count() }),
       'reload-main': async () => {
         dMain.reload();

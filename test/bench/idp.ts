@@ -178,10 +178,14 @@ function keepOfflineAccess(req: IncomingMessage): void {
   req.url = `${url.pathname}${url.search}`;
 }
 
+export type GrantInfo = { grantId: string; refreshes: number; revoked: boolean };
+
 export type Idp = {
   issuer: string;
   /** The port the provider itself listens on (the issuer's port, unless `front` put a relay before it). */
   listenPort: number;
+  /** The grant of an access token this provider issued, with its refresh and revocation counts. */
+  grantInfo(accessToken: string): GrantInfo | undefined;
   server: Server;
   discovery: Record<string, unknown>;
   close(): Promise<void>;
@@ -214,6 +218,7 @@ export async function startIdp(opts: {
     });
   });
   const issuer = `https://localhost:${opts.front ? await opts.front(port) : port}`;
+  let grantInfo: Idp['grantInfo'] = () => undefined;
   const users = new Map(opts.users.map((u) => [u.address, u]));
   const clients = opts.clients;
   const ttlOf = (clientId: string | undefined): number =>
@@ -346,6 +351,28 @@ export async function startIdp(opts: {
   };
 
   const provider = new Provider(issuer, configuration);
+  // Grant bookkeeping for concurrency tests (control action `idp-grant`): which grant each issued
+  // access token belongs to, how many refresh_token grants succeeded per grant, which grants the
+  // provider revoked (e.g. on refresh token reuse).
+  const tokenGrant = new Map<string, string>();
+  const refreshes = new Map<string, number>();
+  const revokedGrants = new Set<string>();
+  type GrantCtx = { oidc?: { params?: { grant_type?: unknown }; entities?: { AccessToken?: { jti?: string; grantId?: string } } } };
+  provider.on('grant.success', (...args: unknown[]) => {
+    const o = (args[0] as GrantCtx | undefined)?.oidc;
+    const at = o?.entities?.AccessToken;
+    if (at?.jti === undefined || at.grantId === undefined) return;
+    tokenGrant.set(at.jti, at.grantId);
+    if (o?.params?.grant_type === 'refresh_token') refreshes.set(at.grantId, (refreshes.get(at.grantId) ?? 0) + 1);
+  });
+  provider.on('grant.revoked', (...args: unknown[]) => {
+    if (typeof args[1] === 'string') revokedGrants.add(args[1]);
+  });
+  grantInfo = (accessToken) => {
+    const grantId = tokenGrant.get(accessToken);
+    if (grantId === undefined) return undefined;
+    return { grantId, refreshes: refreshes.get(grantId) ?? 0, revoked: revokedGrants.has(grantId) };
+  };
   if (opts.log) {
     for (const ev of ['grant.error', 'server_error', 'introspection.error', 'revocation.error', 'authorization.error']) {
       provider.on(ev, (...args: unknown[]) => {
@@ -438,6 +465,7 @@ export async function startIdp(opts: {
     listenPort: port,
     server,
     discovery,
+    grantInfo: (t) => grantInfo(t),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

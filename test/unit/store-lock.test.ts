@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileLockError, withFileLock } from '../../electron/store/lock.ts';
+import { FileLockError, withFileLock, withFileLockSync } from '../../electron/store/lock.ts';
 
 const worker = join(import.meta.dirname, 'fixtures', 'lock-worker.ts');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'moa-lock-'));
@@ -37,6 +37,43 @@ describe('withFileLock across processes', () => {
     assert.deepEqual(codes, [0, 0, 0, 0, 0, 0]);
     assert.equal(readFileSync(file, 'utf8'), '150');
     assert.equal(existsSync(join(dir, 'n.lock')), false, 'the lock is released');
+  });
+
+  test('sync form: 6 processes x 40 read-modify-writes lose no increment; a dead holder is reaped', async () => {
+    const dir = tmp();
+    const file = join(dir, 'n');
+    writeFileSync(file, '0');
+    const lock = join(dir, 'n.lock');
+    const kids = Array.from({ length: 6 }, () => run(['count-sync', lock, file, '40']));
+    const codes = await Promise.all(kids.map(exited));
+    assert.deepEqual(codes, [0, 0, 0, 0, 0, 0]);
+    assert.equal(readFileSync(file, 'utf8'), '240');
+    assert.equal(existsSync(lock), false);
+    const holder = run(['hold', lock]);
+    await printed(holder, 'locked');
+    assert.throws(() => withFileLockSync(lock, () => 1, { timeoutMs: 200, staleMs: 60_000 }), FileLockError);
+    holder.kill('SIGKILL');
+    await exited(holder);
+    assert.equal(withFileLockSync(lock, () => 'sync', { timeoutMs: 20_000, staleMs: 60_000 }), 'sync');
+  });
+
+  test('re-entrant within one async call chain, queued across chains', async () => {
+    const lock = join(tmp(), 'r.lock');
+    const order: string[] = [];
+    await Promise.all([
+      withFileLock(lock, async () => {
+        order.push('a1');
+        await withFileLock(lock, async () => {
+          await new Promise((r) => setImmediate(r));
+          order.push('a2');
+        });
+        order.push('a3');
+      }),
+      withFileLock(lock, async () => {
+        order.push('b');
+      }),
+    ]);
+    assert.deepEqual(order, ['a1', 'a2', 'a3', 'b']);
   });
 
   test('a holder killed with SIGKILL is reaped without waiting for staleness', async () => {
