@@ -4,13 +4,16 @@
 // refresh token and the provider revokes the grant (AUTH-NOTES.md "Concurrency").
 //
 // Mechanism: proper-lockfile (an atomic mkdir of `lockPath`, whose mtime the holder touches every
-// few seconds; a lock not touched for `staleMs` is taken over), plus two things it lacks:
+// few seconds; a lock not touched for `staleMs` is taken over), plus what it lacks:
 // - A holder killed with SIGKILL (kill -9, OOM killer) cannot clean up, and waiting `staleMs` for
-//   each such lock is slow. The holder writes `owner` (pid, host, nonce) into the lock directory;
-//   a waiter on the same host that sees a dead pid reaps the lock at once. Reaping first renames
-//   the owner file away (atomic: one reaper wins), checks that it still is the dead holder's (the
-//   nonce), then removes the now empty directory with rmdir, which fails if a new holder made
-//   it meanwhile and already wrote its owner file.
+//   each such lock is slow. The holder writes `<lockPath>.owner` (pid, host, nonce, the lock
+//   directory's inode) beside the lock (not inside: that would change the directory's mtime,
+//   which proper-lockfile uses to see that the lock is still its own). A waiter on the same host
+//   that sees a dead pid reaps the lock at once: it checks the record belongs to the current lock
+//   directory (inode), renames the record away (atomic: one reaper wins), checks the nonce, then
+//   removes the directory. The one race left is the one proper-lockfile has itself: a lock that
+//   is also mtime-stale can be reaped by two paths at once; the loser's holder then finds its
+//   lock gone and fails with `compromised` (it is never silent).
 // - Callers in one process queue in memory before touching the disk, so a process never polls
 //   against itself. It is re-entrant within one async call chain (AsyncLocalStorage): a refresh
 //   that holds an account's lock can call the secret store's set(), which takes the same lock.
@@ -21,14 +24,13 @@
 // another process took over), the result is an error rather than a silent success.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as nodeFs from 'node:fs';
+import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 
 export type FileLockOptions = {
-  /** Give up waiting after this long (ms); default 60 s. */
+  /** Give up waiting after this long (ms); default 60 s (sync form: 30 s). */
   timeoutMs?: number;
   /** A lock untouched this long (ms) is stale and taken over; default 10 s (min 2 s). */
   staleMs?: number;
@@ -48,26 +50,13 @@ export class FileLockError extends Error {
   }
 }
 
-type Owner = { pid: number; host: string; nonce: string };
+type Owner = { pid: number; host: string; nonce: string; ino: number };
 
-const OWNER = 'owner';
 const HOST = hostname();
 const inProcess = new Map<string, Promise<unknown>>();
 /** The lock paths held by the current async call chain (re-entrancy). */
 const held = new AsyncLocalStorage<ReadonlySet<string>>();
-
-/** fs for proper-lockfile: removing a lock directory also removes our owner file inside it. */
-const lockFs = {
-  ...nodeFs,
-  rmdir: (path: string, cb: (err: NodeJS.ErrnoException | null) => void): void => {
-    nodeFs.unlink(join(path, OWNER), () => nodeFs.rmdir(path, cb));
-  },
-  // proper-lockfile's sync API calls `<method>Sync` of the fs it is given.
-  rmdirSync: (path: string): void => {
-    nodeFs.rmSync(join(path, OWNER), { force: true });
-    nodeFs.rmdirSync(path);
-  },
-};
+const ownerPath = (lockPath: string): string => `${lockPath}.owner`;
 
 function alive(pid: number): boolean {
   try {
@@ -79,36 +68,58 @@ function alive(pid: number): boolean {
   }
 }
 
-async function readOwner(path: string): Promise<Owner | undefined> {
+function readOwner(path: string): Owner | undefined {
   try {
-    const v = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<Owner>;
-    return typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.nonce === 'string' ? (v as Owner) : undefined;
+    const v = JSON.parse(fs.readFileSync(path, 'utf8')) as Partial<Owner>;
+    return typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.nonce === 'string' && typeof v.ino === 'number'
+      ? (v as Owner)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Remove the lock of a holder that died on this host. True when it was removed. */
-async function reapDeadHolder(lockPath: string): Promise<boolean> {
-  const ownerPath = join(lockPath, OWNER);
-  const owner = await readOwner(ownerPath);
+/** Just after taking the lock: say who holds it (for reaping if this process dies). */
+function writeOwner(lockPath: string): void {
+  const owner: Owner = { pid: process.pid, host: HOST, nonce: randomBytes(12).toString('hex'), ino: fs.statSync(lockPath).ino };
+  fs.writeFileSync(ownerPath(lockPath), JSON.stringify(owner), { mode: 0o600 });
+}
+
+/** Remove the lock of a holder that died on this host. True when it was removed. Synchronous:
+ * a handful of small fs calls, and the same code serves both lock forms. */
+function reapDeadHolder(lockPath: string): boolean {
+  const record = ownerPath(lockPath);
+  const owner = readOwner(record);
   if (!owner || owner.host !== HOST || owner.pid === process.pid || alive(owner.pid)) return false;
+  let ino: number;
+  try {
+    ino = fs.statSync(lockPath).ino;
+  } catch {
+    return false; // released meanwhile: just try again
+  }
+  // A record left from an earlier lock while a new holder is between its mkdir and its record.
+  if (ino !== owner.ino) return false;
   const aside = join(dirname(lockPath), `.${basename(lockPath)}.reap-${randomBytes(6).toString('hex')}`);
   try {
-    await fs.rename(ownerPath, aside);
+    fs.renameSync(record, aside);
   } catch {
-    return false; // another waiter reaped it, or the holder released it
+    return false; // another waiter won
   }
-  const moved = await readOwner(aside);
+  const moved = readOwner(aside);
   if (moved?.nonce !== owner.nonce) {
-    // The lock changed hands between our read and the rename: give the new owner its file back.
-    await fs.rename(aside, ownerPath).catch(() => undefined);
-    await fs.rm(aside, { force: true });
+    // The lock changed hands between our read and the rename: give the new holder its record
+    // back (link fails if it already wrote a newer one).
+    try {
+      fs.linkSync(aside, record);
+    } catch {
+      // it has a newer record, or it released the lock already
+    }
+    fs.rmSync(aside, { force: true });
     return false;
   }
-  await fs.rm(aside, { force: true });
+  fs.rmSync(aside, { force: true });
   try {
-    await fs.rmdir(lockPath);
+    fs.rmdirSync(lockPath);
     return true;
   } catch {
     return false;
@@ -126,30 +137,39 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+function traceWait(lockPath: string): void {
+  // Diagnostics (and the concurrency tests, which wait until every process is queued).
+  if (process.env.MAIL_OAUTH_DEBUG_LOCKS === '1') process.stderr.write(`mail-oauth: waiting for lock ${basename(lockPath)}\n`);
+}
+
 async function acquire(lockPath: string, o: FileLockOptions, onCompromised: (e: Error) => void): Promise<() => Promise<void>> {
   const timeoutMs = o.timeoutMs ?? 60_000;
   const stale = Math.max(o.staleMs ?? 10_000, 2_000);
   const started = Date.now();
   let delay = 4;
-  await fs.mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  let traced = false;
+  await fs.promises.mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
   for (;;) {
     if (o.signal?.aborted) throw new FileLockError(lockPath, 'aborted', `Stopped waiting for the lock ${lockPath}.`);
     try {
-      const release = await lockfile.lock(lockPath, {
-        lockfilePath: lockPath,
-        realpath: false,
-        stale,
-        retries: 0,
-        fs: lockFs,
-        onCompromised,
-      });
-      const owner: Owner = { pid: process.pid, host: HOST, nonce: randomBytes(12).toString('hex') };
-      await fs.writeFile(join(lockPath, OWNER), JSON.stringify(owner), { mode: 0o600 });
-      return release;
+      const release = await lockfile.lock(lockPath, { lockfilePath: lockPath, realpath: false, stale, retries: 0, onCompromised });
+      try {
+        writeOwner(lockPath);
+      } catch (e) {
+        await release().catch(() => undefined);
+        throw e;
+      }
+      return async () => {
+        // The record first: once the directory is gone, the next holder writes its own.
+        fs.rmSync(ownerPath(lockPath), { force: true });
+        await release();
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
     }
-    if (await reapDeadHolder(lockPath)) continue;
+    if (reapDeadHolder(lockPath)) continue;
+    if (!traced) traceWait(lockPath);
+    traced = true;
     if (Date.now() - started >= timeoutMs) {
       throw new FileLockError(lockPath, 'timeout', `Another process held the lock ${lockPath} for more than ${Math.round(timeoutMs / 1000)} s.`);
     }
@@ -212,44 +232,6 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Sync twin of reapDeadHolder (same steps). */
-function reapDeadHolderSync(lockPath: string): boolean {
-  const ownerPath = join(lockPath, OWNER);
-  const read = (p: string): Owner | undefined => {
-    try {
-      const v = JSON.parse(nodeFs.readFileSync(p, 'utf8')) as Partial<Owner>;
-      return typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.nonce === 'string' ? (v as Owner) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const owner = read(ownerPath);
-  if (!owner || owner.host !== HOST || owner.pid === process.pid || alive(owner.pid)) return false;
-  const aside = join(dirname(lockPath), `.${basename(lockPath)}.reap-${randomBytes(6).toString('hex')}`);
-  try {
-    nodeFs.renameSync(ownerPath, aside);
-  } catch {
-    return false;
-  }
-  const moved = read(aside);
-  if (moved?.nonce !== owner.nonce) {
-    try {
-      nodeFs.renameSync(aside, ownerPath);
-    } catch {
-      // the new holder already released its lock
-    }
-    nodeFs.rmSync(aside, { force: true });
-    return false;
-  }
-  nodeFs.rmSync(aside, { force: true });
-  try {
-    nodeFs.rmdirSync(lockPath);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Synchronous withFileLock (for the accounts file behind the synchronous conf API): blocks while
  * another process holds the lock. Not re-entrant; no in-process queue is needed (a sync `fn`
@@ -260,7 +242,8 @@ export function withFileLockSync<T>(lockPath: string, fn: () => T, opts: Omit<Fi
   const stale = Math.max(opts.staleMs ?? 10_000, 2_000);
   const started = Date.now();
   let delay = 2;
-  nodeFs.mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
+  let traced = false;
+  fs.mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
   let release: (() => void) | undefined;
   let compromised: Error | undefined;
   while (!release) {
@@ -269,16 +252,21 @@ export function withFileLockSync<T>(lockPath: string, fn: () => T, opts: Omit<Fi
         lockfilePath: lockPath,
         realpath: false,
         stale,
-        fs: lockFs,
         onCompromised: (e) => {
           compromised = e;
         },
       });
-      const owner: Owner = { pid: process.pid, host: HOST, nonce: randomBytes(12).toString('hex') };
-      nodeFs.writeFileSync(join(lockPath, OWNER), JSON.stringify(owner), { mode: 0o600 });
+      try {
+        writeOwner(lockPath);
+      } catch (e) {
+        release();
+        throw e;
+      }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
-      if (reapDeadHolderSync(lockPath)) continue;
+      if (reapDeadHolder(lockPath)) continue;
+      if (!traced) traceWait(lockPath);
+      traced = true;
       if (Date.now() - started >= timeoutMs) {
         throw new FileLockError(lockPath, 'timeout', `Another process held the lock ${lockPath} for more than ${Math.round(timeoutMs / 1000)} s.`);
       }
@@ -290,6 +278,7 @@ export function withFileLockSync<T>(lockPath: string, fn: () => T, opts: Omit<Fi
     return fn();
   } finally {
     if (!compromised) {
+      fs.rmSync(ownerPath(lockPath), { force: true });
       try {
         release();
       } catch {

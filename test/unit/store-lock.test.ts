@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileLockError, withFileLock, withFileLockSync } from '../../electron/store/lock.ts';
@@ -94,13 +94,28 @@ describe('withFileLock across processes', () => {
     const dir = tmp();
     const lock = join(dir, 'b.lock');
     mkdirSync(lock);
-    writeFileSync(join(lock, 'owner'), JSON.stringify({ pid: 1, host: 'another-host', nonce: 'x' }));
+    writeFileSync(`${lock}.owner`, JSON.stringify({ pid: 1, host: 'another-host', nonce: 'x', ino: statSync(lock).ino }));
     const old = new Date(Date.now() - 60_000);
     utimesSync(lock, old, old);
     assert.equal(await withFileLock(lock, async () => 'taken', { timeoutMs: 20_000, staleMs: 5_000 }), 'taken');
     // Fresh: not taken over.
     mkdirSync(lock);
     await assert.rejects(withFileLock(lock, async () => 1, { timeoutMs: 300, staleMs: 60_000 }), FileLockError);
+  });
+
+  test('a lock held longer than its stale time stays ours: the owner record does not disturb the mtime bookkeeping', async () => {
+    const lock = join(tmp(), 'long.lock');
+    // proper-lockfile touches the lock every staleMs/2 and reports a compromise when its mtime is
+    // not the one it set; holding for 1.5 x staleMs goes through such updates.
+    const r = await withFileLock(
+      lock,
+      async () => {
+        await new Promise((res) => setTimeout(res, 3_000));
+        return 'kept';
+      },
+      { staleMs: 2_000 },
+    );
+    assert.equal(r, 'kept');
   });
 
   test('callers in one process queue; an error in fn releases the lock', async () => {
