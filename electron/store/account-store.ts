@@ -75,7 +75,7 @@ function corrupt(detail: string): AppError {
 /** Read errors that mean "cannot read", not "damaged": the file stays as it is. */
 export function storeUnreadable(path: string, e: unknown): AppFailure {
   const code = (e as NodeJS.ErrnoException | undefined)?.code ?? (e instanceof Error ? e.name : 'error');
-  return new AppFailure(appError('STORE_UNREADABLE', `${describe('STORE_UNREADABLE').title}: ${path}`, `${path}: ${code}`), { cause: e });
+  return new AppFailure(appError('STORE_UNREADABLE', `${describe('STORE_UNREADABLE').title} (${code}): ${path}`, `${path}: ${code}`), { cause: e });
 }
 
 export function storeBusy(e: FileLockError): AppFailure {

@@ -83,7 +83,7 @@ export function fileName(accountId: string): string {
 
 function unreadable(path: string, e: unknown): AppFailure {
   const code = (e as NodeJS.ErrnoException | undefined)?.code ?? (e instanceof Error ? e.name : 'error');
-  return new AppFailure(appError('STORE_UNREADABLE', `${describe('STORE_UNREADABLE').title}: ${path}`, `${path}: ${code}`), { cause: e });
+  return new AppFailure(appError('STORE_UNREADABLE', `${describe('STORE_UNREADABLE').title} (${code}): ${path}`, `${path}: ${code}`), { cause: e });
 }
 
 const signature = (st: Stats | undefined): string => (st ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : 'none');
