@@ -7,7 +7,7 @@
 // aside to `<name>.corrupt-<timestamp>.json` and reported as SETTINGS_CORRUPT: the user never
 // silently loses accounts, and the app never crashes on a damaged file. Records that fail the
 // schema are dropped from the live store only after the whole file was copied aside. A file that
-// cannot be READ (permissions, a directory in its place) is not damaged: that is STORE_UNREADABLE
+// cannot be READ (permissions, a directory in its place) is not damaged: that is LOCAL_FILE_* (read-error.ts)
 // with the path, and nothing on disk is touched.
 //
 // Several processes share the file (the CLI, the web host, the desktop app): every put/remove is
@@ -24,6 +24,7 @@ import { Account } from '../../shared/account.ts';
 import { AppFailure, appError, type AppError } from '../../shared/result.ts';
 import { FileLockError, withFileLockSync } from './lock.ts';
 import { describe } from '../../shared/diagnostics.ts';
+import { readErrorCode } from './read-error.ts';
 import { systemClock, type Clock } from '../core/ports.ts';
 
 export interface AccountStore {
@@ -74,8 +75,9 @@ function corrupt(detail: string): AppError {
 
 /** Read errors that mean "cannot read", not "damaged": the file stays as it is. */
 export function storeUnreadable(path: string, e: unknown): AppFailure {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code ?? (e instanceof Error ? e.name : 'error');
-  return new AppFailure(appError('STORE_UNREADABLE', `${describe('STORE_UNREADABLE').title} (${code}): ${path}`, `${path}: ${code}`), { cause: e });
+  const errno = (e as NodeJS.ErrnoException | undefined)?.code ?? (e instanceof Error ? e.name : 'error');
+  const code = readErrorCode(errno);
+  return new AppFailure(appError(code, `${describe(code).title} (${errno}): ${path}`, `${path}: ${errno}`), { cause: e });
 }
 
 export function storeBusy(e: FileLockError): AppFailure {
@@ -124,7 +126,7 @@ function signature(st: Stats | undefined): string {
 /**
  * Open an account store over a conf-like store. `create` is called again after a corrupt file was
  * moved aside (conf and electron-store throw a SyntaxError from their constructor on bad JSON).
- * Throws AppFailure STORE_UNREADABLE when the file cannot be read, STORE_BUSY when another
+ * Throws AppFailure LOCAL_FILE_* / STORE_UNREADABLE when the file cannot be read, STORE_BUSY when another
  * process kept the lock too long.
  */
 export function openAccountStore(create: () => ConfLike, filePath: string, clock: Clock = systemClock): AccountStore {

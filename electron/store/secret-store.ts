@@ -13,7 +13,7 @@
 // - a temp file left by a writer killed between fsync and rename holds the newest grant (the
 //   provider already rotated the refresh token): under the lock, the newest leftover that
 //   decrypts and is newer than the file replaces it; the others are deleted.
-// A file that cannot be read (permissions, EISDIR) is STORE_UNREADABLE with its path, never
+// A file that cannot be read (permissions, EISDIR) is an error with its path (LOCAL_FILE_DENIED, LOCAL_FILE_WRONG_TYPE, else STORE_UNREADABLE), never
 // "no secrets", and is left alone. A file that does not decrypt (another key, damaged) is moved
 // aside, never deleted; the account then needs a new sign-in.
 //
@@ -28,6 +28,7 @@ import { z } from 'zod';
 import type { SecretBox } from '../core/ports.ts';
 import { AppFailure, appError, type AppError } from '../../shared/result.ts';
 import { describe } from '../../shared/diagnostics.ts';
+import { readErrorCode } from './read-error.ts';
 import { FileLockError, withFileLock, withProcessLock } from './lock.ts';
 
 /** What is kept per account. */
@@ -82,8 +83,9 @@ export function fileName(accountId: string): string {
 }
 
 function unreadable(path: string, e: unknown): AppFailure {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code ?? (e instanceof Error ? e.name : 'error');
-  return new AppFailure(appError('STORE_UNREADABLE', `${describe('STORE_UNREADABLE').title} (${code}): ${path}`, `${path}: ${code}`), { cause: e });
+  const errno = (e as NodeJS.ErrnoException | undefined)?.code ?? (e instanceof Error ? e.name : 'error');
+  const code = readErrorCode(errno);
+  return new AppFailure(appError(code, `${describe(code).title} (${errno}): ${path}`, `${path}: ${errno}`), { cause: e });
 }
 
 const signature = (st: Stats | undefined): string => (st ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : 'none');

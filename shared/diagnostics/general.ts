@@ -49,10 +49,9 @@ export const generalDiagnoses = {
   STORE_UNREADABLE: {
     title: 'A settings or secrets file cannot be read',
     explanation:
-      'The file exists but the operating system refused to read or write it (permissions, ownership, or something else in its place). Nothing was changed, moved or deleted: your accounts and sign-ins are still in it.',
+      'The operating system reported an error reading a file where the app keeps its settings or encrypted secrets (a disk error, a broken link). Nothing was changed, moved or deleted: your accounts and sign-ins are still in it.',
     fix: [
-      'Check the owner and permissions of the file named in the details (it must be readable and writable by your user, e.g. `chmod 600 <file>` and `chown $USER <file>`), and of its folder.',
-      'If you ran the app or the command line as another user (e.g. with sudo), run it as yourself again.',
+      'Check the file named in the details and the disk it is on (for example: ls -l <file>; dmesg for disk errors), then try again.',
     ],
     action: 'none',
   },

@@ -14,7 +14,7 @@ import { AuthService, type AuthServiceOptions } from '../../electron/auth/auth-s
 import { openNodeAccountStore, type AccountStore } from '../../electron/store/account-store.ts';
 import { createSecretStore, type SecretStore } from '../../electron/store/secret-store.ts';
 import { createEphemeralSecretBox } from '../../electron/store/aes-secret-box.ts';
-import type { BrowserOpener } from '../../electron/core/ports.ts';
+import type { BrowserOpener, SecretBox } from '../../electron/core/ports.ts';
 import type { Account, AuthSettings } from '../../shared/account.ts';
 import type { ProviderEntry } from '../../shared/providers.ts';
 
@@ -58,6 +58,7 @@ export const BENCH_PROVIDERS: ProviderEntry[] = [
 
 export type Harness = {
   dir: string;
+  box: SecretBox;
   accounts: AccountStore;
   secrets: SecretStore;
   auth: AuthService;
@@ -66,10 +67,12 @@ export type Harness = {
   browser: { user: string; options: LoginOptions; fail?: boolean; hang?: boolean };
 };
 
-export function harness(extra: Partial<AuthServiceOptions> = {}): Harness {
-  const dir = mkdtempSync(join(tmpdir(), 'moa-auth-'));
+/** `share`: another harness's data dir and key (a second process on the same store). */
+export function harness(extra: Partial<AuthServiceOptions> = {}, share?: Harness): Harness {
+  const dir = share?.dir ?? mkdtempSync(join(tmpdir(), 'moa-auth-'));
+  const box = share?.box ?? createEphemeralSecretBox();
   const accounts = openNodeAccountStore({ cwd: dir });
-  const secrets = createSecretStore({ box: createEphemeralSecretBox(), dir: join(dir, 'secrets') });
+  const secrets = extra.secrets ?? createSecretStore({ box, dir: join(dir, 'secrets') });
   const opened: string[] = [];
   const logs: string[] = [];
   const browser: Harness['browser'] = { user: 'alice@example.test', options: {} };
@@ -91,7 +94,7 @@ export function harness(extra: Partial<AuthServiceOptions> = {}): Harness {
     log: (l) => logs.push(l),
     ...extra,
   });
-  return { dir, accounts, secrets, auth, opened, logs, browser };
+  return { dir, box, accounts, secrets, auth, opened, logs, browser };
 }
 
 export function oidcAuth(clientId: string, flow: 'delegated' | 'app-only' = 'delegated', issuer = benchInfo().issuer): AuthSettings {

@@ -1,4 +1,5 @@
-// A file that cannot be read is an error naming it (STORE_UNREADABLE), never "damaged" (moved
+// A file that cannot be read is an error naming it (LOCAL_FILE_WRONG_TYPE / LOCAL_FILE_DENIED, the
+// app's codes for its own files), never "damaged" (moved
 // aside), never "no accounts" or "not signed in", and nothing on disk changes. Tests run as
 // root, which reads any file whatever its mode: the unreadable cases are a directory in the
 // file's place (EISDIR) and, where setpriv exists, the CLI run as an unprivileged user on a
@@ -37,14 +38,14 @@ function chownTree(dir: string, uid: number): void {
 }
 const snapshotNames = (dir: string): string[] => Object.keys(snapshot(dir)).map((k) => k.replace(/\/$/, ''));
 
-test('accounts.json with a directory in its place: STORE_UNREADABLE with the path, nothing moved', async () => {
+test('accounts.json with a directory in its place: LOCAL_FILE_WRONG_TYPE with the path, nothing moved', async () => {
   const dataDir = tmp();
   mkdirSync(join(dataDir, 'accounts.json'));
   const before = snapshot(dataDir);
   for (const args of [['accounts'], ['token', 'alice@example.test']]) {
     const r = await run([...args, ...storeFlags(dataDir)]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /STORE_UNREADABLE/, r.stderr);
+    assert.match(r.stderr, /LOCAL_FILE_WRONG_TYPE/, r.stderr);
     assert.ok(r.stderr.includes(join(dataDir, 'accounts.json')), r.stderr);
     assert.doesNotMatch(r.stderr, /damaged|SETTINGS_CORRUPT/);
   }
@@ -54,7 +55,7 @@ test('accounts.json with a directory in its place: STORE_UNREADABLE with the pat
   assert.deepEqual(Object.keys(after).filter((k) => k.includes('corrupt')), []);
 });
 
-test('a secrets file that cannot be read: token says STORE_UNREADABLE with the path, not "not signed in"; nothing changes', async () => {
+test('a secrets file that cannot be read: token says LOCAL_FILE_WRONG_TYPE with the path, not "not signed in"; nothing changes', async () => {
   const dataDir = tmp();
   const id = await addAccount(dataDir);
   await authorize(dataDir, id);
@@ -64,7 +65,7 @@ test('a secrets file that cannot be read: token says STORE_UNREADABLE with the p
   const before = snapshot(dataDir);
   const r = await run(['token', id, ...storeFlags(dataDir), '--force-refresh']);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /STORE_UNREADABLE/, r.stderr);
+  assert.match(r.stderr, /LOCAL_FILE_WRONG_TYPE/, r.stderr);
   assert.ok(r.stderr.includes(file), r.stderr);
   assert.doesNotMatch(r.stderr, /AUTH_NOT_SIGNED_IN|AUTH_GRANT_REVOKED|refused/);
   assert.deepEqual(snapshot(dataDir), before);
@@ -76,7 +77,7 @@ test('a secrets file that cannot be read: token says STORE_UNREADABLE with the p
   assert.equal(ok.code, 0, ok.stderr);
 });
 
-test('chmod 000 files read by an unprivileged user: STORE_UNREADABLE (EACCES), nothing changes', async (t) => {
+test('chmod 000 files read by an unprivileged user: LOCAL_FILE_DENIED (EACCES) with the path, nothing changes', async (t) => {
   if (process.getuid?.() !== 0 || !setpriv) {
     t.skip('needs root and setpriv to run the CLI as another user');
     return;
@@ -95,7 +96,7 @@ test('chmod 000 files read by an unprivileged user: STORE_UNREADABLE (EACCES), n
   let before = snapshot(dataDir);
   const tok = await runAsNobody(['token', id, ...flags, '--force-refresh']);
   assert.notEqual(tok.code, 0);
-  assert.match(tok.stderr, /STORE_UNREADABLE/, tok.stderr);
+  assert.match(tok.stderr, /LOCAL_FILE_DENIED/, tok.stderr);
   assert.ok(tok.stderr.includes(secrets), tok.stderr);
   assert.match(tok.stderr, /EACCES/);
   assert.deepEqual(snapshot(dataDir), before);
@@ -106,7 +107,7 @@ test('chmod 000 files read by an unprivileged user: STORE_UNREADABLE (EACCES), n
   before = snapshot(dataDir);
   const list = await runAsNobody(['accounts', ...flags]);
   assert.notEqual(list.code, 0);
-  assert.match(list.stderr, /STORE_UNREADABLE/, list.stderr);
+  assert.match(list.stderr, /LOCAL_FILE_DENIED/, list.stderr);
   assert.ok(list.stderr.includes(accounts), list.stderr);
   assert.doesNotMatch(list.stderr, /damaged|SETTINGS_CORRUPT/);
   assert.deepEqual(snapshot(dataDir), before);
