@@ -42,6 +42,11 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     load: async () => (await import('./token-command.ts')).createTokenCommand(),
   },
   {
+    name: 'check',
+    summary: 'check the health of saved accounts (for cron / systemd timers); exit 0 ok, 1 attention, 3 broken',
+    load: async () => (await import('./check-command.ts')).createCheckCommand(),
+  },
+  {
     name: 'remove',
     summary: 'revoke (where the provider can) and delete a saved account and its secrets',
     load: async () => pick(await import('./account-commands.ts'), 'remove'),

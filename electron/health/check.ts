@@ -1,0 +1,67 @@
+// One health check of saved accounts (what `mail-oauth check` and the app's schedule run): a
+// light token renewal that keeps the grant alive and finds a revoked one early, optionally a
+// connection test, then the rules. Results are remembered in health.json (under its lock).
+import { describe } from '../../shared/diagnostics.ts';
+import type { Account } from '../../shared/account.ts';
+import type { AccountHealth } from '../../shared/health.ts';
+import { providerById } from '../../shared/providers.ts';
+import type { CoreStores } from '../core/services.ts';
+import { healthFacts, type RefreshRecord } from './facts.ts';
+import { readHealthFile, updateHealthFile } from './health-file.ts';
+import { evaluateHealth } from './rules.ts';
+
+export type CheckOptions = {
+  /** Renew each signed-in account's token first (default true): the only way to learn that the
+   * provider revoked a grant before a mail client does. */
+  refresh?: boolean;
+  /** Run the connection test too (IMAP/POP/SMTP), saved as the account's last test. */
+  test?: boolean;
+  signal?: AbortSignal;
+  ca?: string;
+};
+
+type Stores = Pick<CoreStores, 'accounts' | 'auth' | 'clock'>;
+
+export async function checkAccounts(core: Stores, dataDir: string, accounts: readonly Account[], o: CheckOptions = {}): Promise<AccountHealth[]> {
+  const refreshed: Record<string, RefreshRecord> = {};
+  for (const a of accounts) {
+    if (a.status !== 'ready' || o.refresh === false) continue;
+    const state = await core.auth.tokenState(a.id);
+    if (!state.ok || state.value.state === 'none') continue;
+    const r = await core.auth.getAccessToken(a.id, { forceRefresh: true, ...(o.signal ? { signal: o.signal } : {}) });
+    const at = core.clock.now();
+    refreshed[a.id] = r.ok ? { lastRefreshAt: at } : { lastRefreshFailure: { at, code: r.error.code } };
+    if (o.test === true && r.ok) await testAccount(core, a, o);
+  }
+  const records =
+    Object.keys(refreshed).length === 0
+      ? (await readHealthFile(dataDir)).refresh
+      : await updateHealthFile(dataDir, (data) => {
+          for (const [id, rec] of Object.entries(refreshed)) {
+            // A success keeps nothing of an older failure; a failure keeps the last success's date.
+            data.refresh[id] = rec.lastRefreshAt !== undefined ? rec : { ...data.refresh[id], ...rec };
+          }
+          return data.refresh;
+        });
+  const out: AccountHealth[] = [];
+  for (const a0 of accounts) {
+    const a = core.accounts.get(a0.id) ?? a0;
+    const state = await core.auth.tokenState(a.id);
+    const token = state.ok ? state.value : { state: 'none' as const, hasRefreshToken: false };
+    out.push(evaluateHealth(healthFacts(a, token, records[a.id]), providerById(a.providerId), core.clock.now()));
+  }
+  return out;
+}
+
+/** The connection test, saved as the account's last test (as the app's Test button does). */
+async function testAccount(core: Stores, a: Account, o: CheckOptions): Promise<void> {
+  const { probeInputForAccount, runProbe } = await import('../probe/run-probe.ts');
+  const report = await runProbe(probeInputForAccount(a, core.auth.tokenProvider(a.id)), {
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.ca ? { ca: o.ca } : {}),
+  });
+  const codes = [report.token.code, ...report.protocols.map((p) => p.code)].filter((c): c is string => !!c);
+  const summary = report.ok ? 'passed' : `Failed: ${[...new Set(codes)].map((c) => describe(c).title).join('; ')}`;
+  const current = core.accounts.get(a.id);
+  if (current) core.accounts.put({ ...current, lastTest: { at: core.clock.now(), ok: report.ok, summary, codes }, updatedAt: core.clock.now() });
+}
