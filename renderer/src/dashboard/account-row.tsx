@@ -6,6 +6,7 @@ import { providerById } from '../../../shared/providers.ts';
 import { Spinner } from '../components/spinner.tsx';
 import { formatClock, relativeTime } from '../format.ts';
 import { ACTION_STEP, STEP_TITLES, type WizardStep } from '../wizard/draft.ts';
+import { CA_FIXABLE, TrustCa } from '../components/trust-ca.tsx';
 
 export type RowAction = 'continue' | 'test' | 'reauthorize' | 'edit-servers' | 'copy-token' | 'report' | 'remove';
 
@@ -89,6 +90,12 @@ export function AccountRow({
             <dd className={`${t.tone}-text`} aria-busy={t.loading ? true : undefined}>
               {t.loading ? <Spinner /> : null} {t.text}
             </dd>
+            {account.caPem ? (
+              <>
+                <dt>Extra CA</dt>
+                <dd>A certificate authority is trusted for this account.</dd>
+              </>
+            ) : null}
             <dt>Last test</dt>
             <dd>
               {last ? (
@@ -140,6 +147,11 @@ export function AccountRow({
           Remove
         </button>
       </div>
+      {!draft && last && !last.ok && last.codes.some((c) => CA_FIXABLE.has(c)) ? (
+        <div className="account-trust-ca">
+          <TrustCa getAccountId={async () => account.id} onTrusted={() => onAction('test')} />
+        </div>
+      ) : null}
     </li>
   );
 }
