@@ -24,7 +24,12 @@ export function srvRecords(): string[] {
 export async function startWizardBench(): Promise<WizardBench> {
   const dns = await startDnsmasq(srvRecords(), ['test']);
   const dataDir = mkdtempSync(join(tmpdir(), 'moa-wizard-'));
-  const host = await startWebHostProcess(['--data-dir', dataDir, '--ca-file', benchInfo().ca.path, '--dns', dns.address]);
+  // When the host fails to start, stop dnsmasq too: a running child keeps the test file's process
+  // alive, and the failure became a 120 s file timeout on top of it (seen in the loaded runs).
+  const host = await startWebHostProcess(['--data-dir', dataDir, '--ca-file', benchInfo().ca.path, '--dns', dns.address]).catch(async (error: unknown) => {
+    await dns.stop();
+    throw error;
+  });
   return {
     host,
     dns,
