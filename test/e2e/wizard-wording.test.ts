@@ -49,6 +49,44 @@ after(async () => {
   await bench?.stop();
 });
 
+/** Each test starts on the dashboard of a freshly loaded page, so one test's failure does not
+ * decide the next one's (each must fail on its own assertion when its bug is back). */
+async function fresh(): Promise<void> {
+  await page.reload();
+  await page.getByTestId('status-footer').waitFor({ timeout: 15000 });
+  await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
+}
+const addAccount = () => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Add account' }).click();
+
+/** alice@example.test, ready and signed in: made by the generic-account test, seeded if it failed. */
+async function ensureAlice(): Promise<void> {
+  const list = await ipc<{ accounts: { id: string; address: string; status: string; identity?: unknown }[] }>('accounts:list', {});
+  const existing = list.accounts.find((a) => a.address === 'alice@example.test');
+  if (existing?.status === 'ready' && existing.identity) return;
+  const info = benchInfo();
+  const main = info.mail.main;
+  const saved = await ipc<{ id: string }>('accounts:save', {
+    account: {
+      ...(existing ? { id: existing.id } : {}),
+      label: 'alice@example.test',
+      address: 'alice@example.test',
+      providerId: 'generic',
+      auth: { adapter: 'oidc', issuer: info.issuer, clientId: 'native-app', flow: 'delegated', authParams: {} },
+      scopes: ['imap', 'smtp', 'openid', 'email', 'offline_access'],
+      servers: {
+        imap: { enabled: true, host: main.imap.tls.host, port: main.imap.tls.port, security: 'tls' },
+        smtp: { enabled: true, host: main.smtp.starttls.host, port: main.smtp.starttls.port, security: 'starttls' },
+      },
+      status: 'ready',
+      wizardStep: 'done',
+    },
+  });
+  const n = bench.host.opened.length + 1;
+  const signIn = ipc('auth:start', { id: saved.id, flow: 'browser' });
+  await loginWithHttp(await bench.host.waitForOpened(n), { user: 'alice@example.test', deliver: true });
+  await signIn;
+}
+
 const title = () => page.locator('.wizard-title');
 const navCurrent = async (): Promise<string> => (await page.locator('.topnav [aria-current="page"]').innerText()).trim();
 const rowOf = (address: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: address }) });
@@ -72,7 +110,8 @@ test('the title follows a valid address only, and an address typed then Back lea
 });
 
 test('a typed client secret is stored by Next; the hint says how it will be kept; the checklist ticks what was verified', async () => {
-  await page.getByRole('button', { name: 'Add your first account' }).click();
+  await fresh();
+  await addAccount();
   await page.getByLabel('Email address', { exact: true }).fill('dora@gmail.com');
   await page.getByText(/Recognized: Google/).waitFor();
   await page.getByRole('button', { name: 'Next: register the app' }).click();
@@ -116,7 +155,9 @@ test('a typed client secret is stored by Next; the hint says how it will be kept
 test('a generic account: verified issuer, the waiting screen, Cancel then the browser, Deny, Configure wording, Save anyway', async () => {
   const info = benchInfo();
   const main = info.mail.main;
-  await page.getByRole('button', { name: 'Add account' }).first().click();
+  await fresh();
+  await addAccount();
+  const opened = bench.host.opened.length;
   await page.getByLabel('Email address', { exact: true }).fill('alice@example.test');
   await page.getByText('The provider was not recognized').waitFor({ timeout: 20000 });
   await page.getByRole('radio', { name: /Other provider/ }).check();
@@ -137,7 +178,7 @@ test('a generic account: verified issuer, the waiting screen, Cancel then the br
 
   // Authorize: the waiting screen has the time, the limit and the page's address to copy.
   await page.getByRole('button', { name: 'Open the sign-in page in my browser' }).click();
-  const url1 = await bench.host.waitForOpened(1);
+  const url1 = await bench.host.waitForOpened(opened + 1);
   await page.getByText('Waiting for you to sign in in your browser').waitFor();
   assert.equal((await page.locator('.auth-url .copy-text').innerText()).trim(), url1);
   await page.getByTestId('auth-elapsed').getByText(/^\d+:\d\d waited · gives up in \d+:\d\d$/).waitFor();
@@ -157,17 +198,17 @@ test('a generic account: verified issuer, the waiting screen, Cancel then the br
 
   // Sign in, then again with "Deny": the error stands alone, with one "Sign in again".
   await page.getByRole('button', { name: 'Open the sign-in page in my browser' }).click();
-  await loginWithHttp(await bench.host.waitForOpened(2), { user: 'alice@example.test', deliver: true });
+  await loginWithHttp(await bench.host.waitForOpened(opened + 2), { user: 'alice@example.test', deliver: true });
   await page.getByRole('heading', { name: '✓ Signed in' }).waitFor({ timeout: 15000 });
   await page.getByRole('button', { name: 'Sign in again' }).click();
-  await loginWithHttp(await bench.host.waitForOpened(3), { user: 'alice@example.test', deny: 'consent', deliver: true });
+  await loginWithHttp(await bench.host.waitForOpened(opened + 3), { user: 'alice@example.test', deny: 'consent', deliver: true });
   const denied = page.locator('.error-panel');
   await denied.waitFor({ timeout: 15000 });
   assert.equal(await page.getByText('✓ Signed in').count(), 0, 'no green "Signed in" beside the error');
   assert.equal(await page.getByRole('button', { name: 'Sign in again' }).count(), 1, 'one "Sign in again"');
   await shot(page, 'wizard-13-authorize-denied');
   await page.getByRole('button', { name: 'Sign in again' }).click();
-  await loginWithHttp(await bench.host.waitForOpened(4), { user: 'alice@example.test', deliver: true });
+  await loginWithHttp(await bench.host.waitForOpened(opened + 4), { user: 'alice@example.test', deliver: true });
   await page.getByRole('heading', { name: '✓ Signed in' }).waitFor({ timeout: 15000 });
   await page.getByRole('button', { name: 'Next: server settings' }).click();
 
@@ -215,6 +256,8 @@ test('a generic account: verified issuer, the waiting screen, Cancel then the br
 
 test('Re-authorize and Edit are titled as such and belong to "Accounts"; a passing test is summed up in words', async () => {
   const main = benchInfo().mail.main;
+  await ensureAlice();
+  await fresh();
   const alice = rowOf('alice@example.test');
   await alice.getByRole('button', { name: 'Re-authorize' }).click();
   await page.getByRole('heading', { name: /Sign in to Other provider/ }).waitFor();
@@ -239,6 +282,8 @@ test('Re-authorize and Edit are titled as such and belong to "Accounts"; a passi
 });
 
 test('Copy token in the web host says what works here, in plain words', async () => {
+  await ensureAlice();
+  await fresh();
   const alice = rowOf('alice@example.test');
   await alice.getByRole('button', { name: 'Copy token' }).click();
   await page.getByRole('dialog', { name: 'Copy an access token?' }).getByRole('button', { name: 'Copy to clipboard' }).click();
@@ -254,6 +299,7 @@ test('Copy token in the web host says what works here, in plain words', async ()
 
 test('Configure says when nothing was found instead of "Found these."', async () => {
   const info = benchInfo();
+  await fresh();
   await ipc('accounts:save', {
     account: {
       label: 'erin@nothing.test',
