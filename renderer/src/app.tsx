@@ -31,7 +31,7 @@ export function App() {
 
   const open = (entry: WizardEntry): void => setView({ kind: 'wizard', entry, key: Date.now() });
   // Editing or re-authorizing a saved account belongs to "Accounts"; only a new one is "Add account".
-  const adding = view.kind === 'wizard' && !view.entry.accountId;
+  const adding = view.kind === 'wizard' && (!view.entry.accountId || view.entry.draft === true);
 
   return (
     <div className="shell">

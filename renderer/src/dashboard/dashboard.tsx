@@ -97,7 +97,7 @@ export function Dashboard({ onOpen }: { onOpen: (entry: WizardEntry) => void }) 
     note(a.id, undefined);
     switch (action) {
       case 'continue':
-        return onOpen({ accountId: a.id });
+        return onOpen({ accountId: a.id, draft: true });
       case 'reauthorize':
         return onOpen({ accountId: a.id, startAt: 'authorize' });
       case 'edit-servers':

@@ -19,7 +19,8 @@ import { StepRegister } from './step-register.tsx';
 import { StepTest } from './step-test.tsx';
 import { useDraftSaver } from './use-draft-saver.ts';
 
-export type WizardEntry = { accountId?: string; startAt?: WizardStep; resumeNew?: boolean };
+/** `draft`: the account is a setup not finished yet (continuing it is still "adding" it). */
+export type WizardEntry = { accountId?: string; startAt?: WizardStep; resumeNew?: boolean; draft?: boolean };
 
 /** The guided setup: one component per step; the draft is saved as it goes, so leaving and coming
  * back resumes, a failure loses nothing, and Back works everywhere. */
