@@ -1,7 +1,7 @@
 // The one port behind which every authorization flow lives (DESIGN.md "Flows"). One TokenProvider
 // per account; MSAL (Microsoft) and openid-client (Google, generic OIDC) implement it. The probe
 // engine and the CLI see only the TokenSource part (electron/core/ports.ts).
-import type { AccessToken, Clock, TokenSource } from '../core/ports.ts';
+import { DEFAULT_REFRESH_MARGIN_MS, isFresh, type AccessToken, type Clock, type TokenSource } from '../core/ports.ts';
 import type { AuthFlow, AuthOutcome, AuthProgress } from '../../shared/auth-outcome.ts';
 import { AppFailure } from '../../shared/result.ts';
 import { failure } from './diagnose.ts';
@@ -41,8 +41,7 @@ export type TokenStateInfo = {
   hasRefreshToken: boolean;
 };
 
-/** Refresh this long before expiry so a token handed out survives a slow IMAP login. */
-export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+export { DEFAULT_REFRESH_MARGIN_MS } from '../core/ports.ts';
 
 /** Await `promise` but give up when `signal` aborts (the work itself goes on for other waiters). */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -89,7 +88,7 @@ export class TokenGate {
   }
 
   fresh(token: AccessToken | undefined): token is AccessToken {
-    return token !== undefined && (token.expiresAt === undefined || token.expiresAt - this.#marginMs > this.#clock.now());
+    return isFresh(token, this.#clock.now(), this.#marginMs);
   }
 
   remember(token: AccessToken | undefined): void {

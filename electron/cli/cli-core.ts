@@ -7,18 +7,19 @@
 // Without an OS keyring the CLI refuses to persist secrets unless told to (`--insecure-store` or
 // MAIL_OAUTH_INSECURE_STORE=1), which keeps the key in a 0600 file beside the data; the choice is
 // remembered in the data directory, so a mail client's helper line is just `mail-oauth token <acct>`.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { createCoreServices, type CoreStores } from '../core/services.ts';
-import { nodeDataDir } from '../core/data-dir.ts';
 import type { BrowserOpener } from '../core/ports.ts';
 import { createNodeSecretBox } from '../store/node-secret-box.ts';
 import { appStoreWaiting, migrateLegacyStores, nodeLegacySources } from '../store/migrate.ts';
 import { describe } from '../../shared/diagnostics.ts';
-import type { Account } from '../../shared/account.ts';
-import { CliError, UsageError, type CliIO } from './command.ts';
+import { UsageError, type CliIO } from './command.ts';
 import type { StoreOptions } from './args.ts';
-import { EXIT } from './exit.ts';
+import { resolveDataDir } from './locate.ts';
+
+// Kept in locate.ts (no zod, no stores) for `token`'s fast path; re-exported for the commands.
+export { accountRef, findAccount, resolveDataDir } from './locate.ts';
 
 export type CliCoreOptions = StoreOptions & {
   /** Print the one-time notes about where secrets go (add, authorize): never from `token`, whose
@@ -27,22 +28,6 @@ export type CliCoreOptions = StoreOptions & {
 };
 
 export type CliCore = CoreStores & { dataDir: string; ca?: string };
-
-/** The data directory, refused with a clear message when it cannot be one. */
-export function resolveDataDir(io: CliIO, flag: string | undefined): string {
-  const fromEnv = flag === undefined;
-  const dir = flag ?? (io.env.MAIL_OAUTH_DATA_DIR === undefined ? nodeDataDir({ ...io.env }) : io.env.MAIL_OAUTH_DATA_DIR);
-  const name = fromEnv ? 'MAIL_OAUTH_DATA_DIR' : '--data-dir';
-  if (dir.trim() === '') throw new UsageError(`${name} is empty: give a directory (the default is the shared data directory, see README)`);
-  let isDir: boolean | undefined;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    isDir = undefined; // missing: created on first write
-  }
-  if (isDir === false) throw new UsageError(`${name} ${dir}: is a file, not a directory`);
-  return dir;
-}
 
 /**
  * A CA file's certificates, or a usage error: a file that is not PEM certificates (a key, DER,
@@ -112,27 +97,4 @@ export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<Cl
     }
   }
   return { ...core, dataDir, ...(ca ? { ca } : {}) };
-}
-
-/** What an account is called on the command line: its name when it has one, else its address. */
-export const accountRef = (a: Account): string => (a.label && a.label !== a.address ? a.label : a.address);
-
-/**
- * An account by id, name (`add --name`) or address (what people remember). An address shared by
- * several accounts names the one whose name is that address (the first one added), so a helper
- * line written before a second account existed keeps working.
- */
-export function findAccount(core: Pick<CoreStores, 'accounts'>, ref: string): Account {
-  const list = core.accounts.list();
-  const byId = list.find((a) => a.id === ref);
-  if (byId) return byId;
-  const byName = list.filter((a) => a.label === ref || a.label.toLowerCase() === ref.toLowerCase());
-  if (byName.length === 1 && byName[0]) return byName[0];
-  const byAddress = list.filter((a) => a.address === ref.toLowerCase());
-  if (byAddress.length === 1 && byAddress[0]) return byAddress[0];
-  if (byAddress.length > 1 || byName.length > 1) {
-    const names = [...byName, ...byAddress].map((a) => `${accountRef(a)} (${a.id})`);
-    throw new CliError(`"${ref}" matches ${names.length} accounts: ${[...new Set(names)].join(', ')}; name one of them`, EXIT.usage);
-  }
-  throw new CliError(`No saved account "${ref}" (mail-oauth accounts lists them)`, EXIT.usage);
 }

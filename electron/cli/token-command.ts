@@ -2,11 +2,11 @@
 // oauthbearer_refresh_command, msmtp's passwordeval, mbsync's PassCmd...). Its contract:
 // stdout holds only the access token and a newline; a failure is one line on stderr with the
 // code and the next step, and the exit code says whether to retry (4) or sign in again (3).
-// It is its own module so that it loads nothing it does not need (no zod-heavy forms, no probe).
+// It is its own module so that it loads nothing it does not need (no zod-heavy forms, no probe),
+// and a token that is still good is answered by token-fast.ts without loading the core at all.
 import type { CliCommand } from './command.ts';
 import { UsageError } from './command.ts';
 import { parseCommand, STORE_FLAGS, storeOptions } from './args.ts';
-import { findAccount, openCliCore } from './cli-core.ts';
 import { EXIT_CODES_HELP, failLine } from './exit.ts';
 
 export const TOKEN_USAGE = `Usage: mail-oauth token <account> [--force-refresh]
@@ -27,7 +27,19 @@ export function createTokenCommand(): CliCommand {
       const { values, args } = parseCommand(argv, { 'force-refresh': { type: 'boolean' } }, 1);
       const ref = args[0];
       if (!ref) throw new UsageError('Name the account (name, address or id)');
-      const core = await openCliCore(io, storeOptions(values));
+      const store = storeOptions(values);
+      // The fast path only reads: flags that write (--insecure-store is remembered) or trust a CA
+      // file (checked by the full path), and a forced refresh, go the full way.
+      if (values['force-refresh'] !== true && store.insecureStore !== true && store.caFile === undefined) {
+        const { cachedToken } = await import('./token-fast.ts');
+        const token = await cachedToken(ref, store.dataDir, io);
+        if (token !== undefined) {
+          io.stdout.write(`${token}\n`);
+          return 0;
+        }
+      }
+      const { findAccount, openCliCore } = await import('./cli-core.ts');
+      const core = await openCliCore(io, store);
       const account = findAccount(core, ref);
       const r = await core.auth.getAccessToken(account.id, { signal: io.signal, forceRefresh: values['force-refresh'] === true });
       if (!r.ok) return failLine(io, 'token', r.error, ref);

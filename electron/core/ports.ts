@@ -32,6 +32,13 @@ export type AccessToken = {
   scopes?: string[];
 };
 
+/** Refresh this long before expiry so a token handed out survives a slow IMAP login. */
+export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/** Whether a token can still be handed out (the one rule for TokenGate and `token`'s fast path). */
+export const isFresh = (token: Pick<AccessToken, 'expiresAt'> | undefined, now: number, marginMs: number = DEFAULT_REFRESH_MARGIN_MS): boolean =>
+  token !== undefined && (token.expiresAt === undefined || token.expiresAt - marginMs > now);
+
 /** Where the connection test and the CLI get a token: refreshes as needed, one refresh at a time. */
 export interface TokenSource {
   getAccessToken(options?: { signal?: AbortSignal; forceRefresh?: boolean }): Promise<AccessToken>;

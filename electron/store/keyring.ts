@@ -10,8 +10,8 @@
 //
 // Errors are classified into diagnosis codes here (diagnostics/keyring.ts), from the library's
 // texts, which are the only thing it exposes (its error `code` is always GenericFailure).
-import { AsyncEntry } from '@napi-rs/keyring';
-import { appError, AppFailure } from '../../shared/result.ts';
+import type { AsyncEntry } from '@napi-rs/keyring';
+import { appError, AppFailure } from '../../shared/app-error.ts';
 import { describe } from '../../shared/diagnostics.ts';
 
 /** One keyring entry holding a 32-byte key. `get` resolves undefined when there is no entry. */
@@ -53,9 +53,13 @@ const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim().slice(0, 30
 export function osKeyringEntry(account: string, platform: NodeJS.Platform = process.platform): KeyringEntry {
   const backend = keyringName(platform);
   let entry: AsyncEntry | undefined;
-  const open = (): AsyncEntry => {
+  const open = async (): Promise<AsyncEntry> => {
+    if (entry) return entry;
+    // The native library is loaded on first use: a store on a key file (no keyring) never pays
+    // for it, and `token` starts that much sooner (issue 10).
+    const { AsyncEntry: Entry } = await import('@napi-rs/keyring');
     // The constructor already connects (D-Bus on Linux) and throws when there is no session bus.
-    entry ??= new AsyncEntry(KEYRING_SERVICE, account, platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined);
+    entry ??= new Entry(KEYRING_SERVICE, account, platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined);
     return entry;
   };
   return {
@@ -63,7 +67,7 @@ export function osKeyringEntry(account: string, platform: NodeJS.Platform = proc
     async get() {
       let secret: string | null;
       try {
-        secret = await open().getPassword();
+        secret = await (await open()).getPassword();
       } catch (e) {
         throw keyringFailure(e, backend, 'reading the key');
       }
@@ -80,14 +84,14 @@ export function osKeyringEntry(account: string, platform: NodeJS.Platform = proc
       try {
         // Base64 text rather than raw bytes: the entry stays a normal password item that keyring
         // UIs can show and back up.
-        await open().setPassword(key.toString('base64'));
+        await (await open()).setPassword(key.toString('base64'));
       } catch (e) {
         throw keyringFailure(e, backend, 'storing the key');
       }
     },
     async delete() {
       try {
-        return await open().deleteCredential();
+        return await (await open()).deleteCredential();
       } catch (e) {
         throw keyringFailure(e, backend, 'deleting the key');
       }

@@ -28,11 +28,10 @@ import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, wri
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SecretBox } from '../core/ports.ts';
-import { appError, AppFailure } from '../../shared/result.ts';
+import { appError, AppFailure } from '../../shared/app-error.ts';
 import { describe } from '../../shared/diagnostics.ts';
 import { aesGcmDecrypt, aesGcmEncrypt } from './aes-secret-box.ts';
 import { KEYRING_SERVICE, osKeyringEntry, type KeyringEntry } from './keyring.ts';
-import { withFileLock } from './lock.ts';
 
 export const KEY_RECORD = 'master-key.json';
 export const INSECURE_KEY_FILE = 'insecure-key';
@@ -83,6 +82,10 @@ export const keyringAccount = (dataDir: string): string => resolve(dataDir);
 
 /** Identifies a key without revealing it (HMAC, so the id is no hash of the key itself). */
 export const keyId = (key: Buffer): string => createHmac('sha256', key).update('mail-oauth-assistant key id').digest('hex').slice(0, 32);
+
+/** The cross-process lock (proper-lockfile, graceful-fs) only when a key is made or reset: an
+ * existing key is only read, on every `token` call (issue 10: fast start). */
+const lock = () => import('./lock.ts');
 
 const fail = (code: string, detail: string): AppFailure => new AppFailure(appError(code, describe(code).title, detail));
 
@@ -246,7 +249,7 @@ export async function createNodeSecretBox(options: NodeSecretBoxOptions): Promis
   }
 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = await withFileLock(join(dataDir, LOCK), async () => {
+  const key = await (await lock()).withFileLock(join(dataDir, LOCK), async () => {
     // Another process may have made the key while we waited: use it.
     const now = await readRecord(dataDir);
     if (now) return existingKey(keyring, now, dataDir);
@@ -277,7 +280,7 @@ export async function resetMasterKey(options: NodeSecretBoxOptions): Promise<{ m
   const dataDir = options.dataDir;
   const keyring = options.keyring === undefined ? osKeyringEntry(keyringAccount(dataDir)) : options.keyring;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  return withFileLock(join(dataDir, LOCK), async () => {
+  return (await lock()).withFileLock(join(dataDir, LOCK), async () => {
     let movedTo: string | undefined;
     if (hasKeyMaterial(dataDir)) {
       movedTo = join(dataDir, `reset-${new Date().toISOString().replace(/[:.]/g, '-')}`);

@@ -22,7 +22,8 @@
 // the user explicitly allowed insecure persistence (then the box's weak encryption is used, as
 // Electron's basic_text does, and the status says so).
 import { mkdirSync, promises as fs, type Stats } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { fileName } from './secret-file.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { SecretBox } from '../core/ports.ts';
@@ -75,12 +76,7 @@ export type SecretStoreOptions = {
 
 const Entries = z.record(z.string(), z.string());
 
-/** File name for an account id: readable when safe, otherwise a hash (ids come from our store). */
-export function fileName(accountId: string): string {
-  return /^[A-Za-z0-9_-]{1,80}$/.test(accountId)
-    ? `${accountId}.secrets`
-    : `${createHash('sha256').update(accountId).digest('hex').slice(0, 40)}.secrets`;
-}
+export { fileName } from './secret-file.ts';
 
 function unreadable(path: string, e: unknown): AppFailure {
   const errno = (e as NodeJS.ErrnoException | undefined)?.code ?? (e instanceof Error ? e.name : 'error');

@@ -1,0 +1,102 @@
+// `mail-oauth token` when the saved access token is still good: the common case of a mail client
+// asking on every connection. It reads what the full path reads (the accounts file, the key, the
+// account's secret file), validated the same way, and loads none of what a refresh needs
+// (openid-client, conf and ajv, the migration, the auth service): issue 10, fast start.
+//
+// It is read-only and answers only when everything is exactly as the full path expects. Anything
+// else (no such file, a read or permission error, a record that fails the schema, an old schema
+// version, a leftover temp file, a secret file that does not decrypt, a Microsoft account, a
+// token close to expiry, a pending move of an old store) returns undefined, and the caller runs
+// the full path, which reports, repairs or refreshes as it always did. So a read error is never
+// taken for "no accounts" or "no token" here.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Account } from '../../shared/account.ts';
+import { defaultDataDir, legacyDirs } from '../core/data-dir.ts';
+import { isFresh } from '../core/ports.ts';
+import { createNodeSecretBox } from '../store/node-secret-box.ts';
+import { fileName } from '../store/secret-file.ts';
+import type { CliIO } from './command.ts';
+import { findAccount, resolveDataDir } from './locate.ts';
+
+/** The accounts file's schema version that account-store.ts writes (it rewrites older ones). */
+const ACCOUNTS_SCHEMA = 2;
+/** preferences.json's key for "keep secrets without OS encryption" (core/services.ts). */
+const INSECURE_SECRETS = 'keepSecretsWithoutOsEncryption';
+
+const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The old CLI store still waiting to be moved in (migrate.ts nodeLegacySources): the full path
+ * moves it and says so, even from `token`. */
+function legacyStoreWaits(dataDir: string, env: NodeJS.ProcessEnv): boolean {
+  if (env.MAIL_OAUTH_DATA_DIR || resolve(dataDir) !== resolve(defaultDataDir({ env }))) return false;
+  return existsSync(join(legacyDirs({ env }).cli, 'accounts.json'));
+}
+
+/** Every record of the accounts file, each valid under the Account schema, or undefined. */
+function readAccounts(dataDir: string): Account[] | undefined {
+  const data = readJson(join(dataDir, 'accounts.json'));
+  if (!isRecord(data) || data.schemaVersion !== ACCOUNTS_SCHEMA || !isRecord(data.accounts)) return undefined;
+  const list: Account[] = [];
+  for (const [id, value] of Object.entries(data.accounts)) {
+    const parsed = Account.safeParse(value);
+    if (!parsed.success || parsed.data.id !== id) return undefined;
+    list.push(parsed.data);
+  }
+  return list.sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/** The grant's fields the answer depends on, checked by hand (OidcGrant in oidc-token-provider.ts
+ * is the full schema; a grant it would refuse is not answered here). */
+function cachedAccessToken(raw: string | undefined, now: number): string | undefined {
+  if (raw === undefined) return undefined;
+  const g: unknown = JSON.parse(raw);
+  if (!isRecord(g) || typeof g.accessToken !== 'string' || typeof g.grantIssuedAt !== 'number') return undefined;
+  if (!Array.isArray(g.scopes) || !g.scopes.every((s) => typeof s === 'string')) return undefined;
+  if (g.expiresAt !== undefined && typeof g.expiresAt !== 'number') return undefined;
+  const expiresAt = g.expiresAt as number | undefined;
+  return isFresh(expiresAt === undefined ? {} : { expiresAt }, now) ? g.accessToken : undefined;
+}
+
+/**
+ * The saved access token of `ref` when it can be handed out as it is, else undefined (run the full
+ * path). Throws only what the full path would throw first for the same input (a bad --data-dir).
+ */
+export async function cachedToken(ref: string, dataDirFlag: string | undefined, io: CliIO): Promise<string | undefined> {
+  const dataDir = resolveDataDir(io, dataDirFlag);
+  const secretsDir = join(dataDir, 'secrets');
+  let file: string;
+  try {
+    if (legacyStoreWaits(dataDir, io.env)) return undefined;
+    const accounts = readAccounts(dataDir);
+    if (!accounts) return undefined;
+    let account: Account;
+    try {
+      account = findAccount({ accounts: { list: () => accounts } }, ref);
+    } catch {
+      return undefined; // the full path says which accounts exist, or that the name is ambiguous
+    }
+    if (account.auth.adapter !== 'oidc') return undefined; // MSAL keeps its own token cache
+    file = fileName(account.id);
+    // A temp file beside it is an interrupted write: the full path's store deals with it.
+    if (readdirSync(secretsDir).some((n) => n.startsWith(`${file}.`) && n.endsWith('.tmp'))) return undefined;
+  } catch {
+    return undefined;
+  }
+  // Outside the catch: the key is the first thing the full path opens, so a keyring that is
+  // locked or lost is reported from here as it would be there (without asking the keyring twice).
+  const box = await createNodeSecretBox({ dataDir });
+  try {
+    if (!box.available) {
+      // Without an OS keyring the store keeps secrets on disk only when the user chose so.
+      const insecure = io.env.MAIL_OAUTH_INSECURE_STORE === '1' || (readJson(join(dataDir, 'preferences.json')) as Record<string, unknown> | null)?.[INSECURE_SECRETS] === true;
+      if (!insecure) return undefined;
+    }
+    const entries: unknown = JSON.parse(box.decrypt(readFileSync(join(secretsDir, file))));
+    if (!isRecord(entries) || !Object.values(entries).every((v) => typeof v === 'string')) return undefined;
+    return cachedAccessToken(entries['oauth-grant'] as string | undefined, Date.now());
+  } catch {
+    return undefined;
+  }
+}
