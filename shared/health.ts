@@ -1,42 +1,50 @@
 // An account's health as both processes see it (electron/health/ computes it; the dashboard
 // banner and `mail-oauth check` show it). No token values here: only dates, codes and reasons.
-import type { DiagnosisAction } from './diagnostics/types.ts';
+import { z } from 'zod';
 
 /** ok: nothing to do; attention: something will break on `date` unless acted on; broken: it
  * does not work now (`code` is the diagnosis, `fix` its steps). */
-export type HealthLevel = 'ok' | 'attention' | 'broken';
+export const HealthLevel = z.enum(['ok', 'attention', 'broken']);
+export type HealthLevel = z.infer<typeof HealthLevel>;
 
-export type HealthReason = {
+export const HealthCause = z.enum([
+  'not-signed-in',
+  'refresh-failed',
+  'google-testing-expiry',
+  'refresh-token-unused',
+  'client-secret-expiry',
+  'no-refresh-token',
+  'test-failed',
+]);
+export type HealthCause = z.infer<typeof HealthCause>;
+
+export const HealthReason = z.object({
   /** Stable name of the rule that fired (the alert ledger alerts once per cause). */
-  cause: HealthCause;
-  level: Exclude<HealthLevel, 'ok'>;
+  cause: HealthCause,
+  level: z.enum(['attention', 'broken']),
   /** Diagnosis code (shared/diagnostics.ts) of what is or will be wrong. */
-  code: string;
+  code: z.string(),
   /** One sentence for a person: what and when. */
-  message: string;
+  message: z.string(),
   /** When it breaks (attention) or broke (broken), ms since epoch. */
-  date?: number;
-  action: DiagnosisAction;
-  fix: readonly string[];
-};
+  date: z.number().optional(),
+  action: z.enum(['retry', 'reauthorize', 'edit-servers', 'edit-registration', 'none']),
+  fix: z.array(z.string()).readonly(),
+});
+export type HealthReason = z.infer<typeof HealthReason>;
 
-export type HealthCause =
-  | 'not-signed-in'
-  | 'refresh-failed'
-  | 'google-testing-expiry'
-  | 'refresh-token-unused'
-  | 'client-secret-expiry'
-  | 'no-refresh-token'
-  | 'test-failed';
-
-export type AccountHealth = {
-  accountId: string;
-  level: HealthLevel;
+export const AccountHealth = z.object({
+  accountId: z.string(),
+  level: HealthLevel,
   /** Worst first; empty when ok. */
-  reasons: HealthReason[];
+  reasons: z.array(HealthReason),
   /** When the rules ran. */
-  at: number;
-};
+  at: z.number(),
+});
+export type AccountHealth = z.infer<typeof AccountHealth>;
+
+export const HealthList = z.object({ accounts: z.array(AccountHealth) });
+export type HealthList = z.infer<typeof HealthList>;
 
 const RANK: Record<HealthLevel, number> = { ok: 0, attention: 1, broken: 2 };
 

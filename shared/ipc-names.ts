@@ -23,9 +23,10 @@ export const CHANNEL_NAMES = [
   'tokens:copy',
   'report:build',
   'activity:list',
+  'health:list',
 ] as const;
 
-export const EVENT_NAME_LIST = ['probe:progress', 'auth:progress', 'activity:added', 'accounts:changed'] as const;
+export const EVENT_NAME_LIST = ['probe:progress', 'auth:progress', 'activity:added', 'accounts:changed', 'health:changed'] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 export type EventNameOnly = (typeof EVENT_NAME_LIST)[number];

@@ -8,6 +8,7 @@ import { ProbeProgress, ProbeReport } from './probe.ts';
 import { Account } from './account.ts';
 import { AuthFlow, AuthOutcome, AuthProgress } from './auth-outcome.ts';
 import { DiscoveryResult } from './discovery.ts';
+import { HealthList } from './health.ts';
 import { BRIDGE_KEY, type ChannelName, type EventNameOnly } from './ipc-names.ts';
 
 export const AppInfo = z.object({
@@ -158,6 +159,8 @@ export const contract = {
   /** A diagnostic report with every secret removed, for the user to save and share. */
   'report:build': { input: AccountRef, output: z.object({ fileName: z.string(), text: z.string() }) },
   'activity:list': { input: Empty, output: z.object({ entries: z.array(ActivityEntry) }) },
+  /** Each account's health (electron/health/): ok, attention with a date, broken with a code and its fix. */
+  'health:list': { input: Empty, output: HealthList },
 } as const;
 
 export const events = {
@@ -165,6 +168,8 @@ export const events = {
   'auth:progress': z.object({ accountId: z.string(), progress: AuthProgress }),
   'activity:added': ActivityEntry,
   'accounts:changed': z.object({}),
+  /** The health of every account, after anything that can change it (a test, a sign-in, an edit). */
+  'health:changed': HealthList,
 } as const;
 
 export type Contract = typeof contract;

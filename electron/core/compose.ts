@@ -44,6 +44,7 @@ export function createCore(o: CoreOptions): Core {
         ...(o.dnsServers ? { dnsServers: o.dnsServers } : {}),
         secrets,
         rememberInsecureSecrets: () => base.rememberInsecureSecrets(),
+        dataDir: o.dataDir,
       });
     },
   };

@@ -18,6 +18,7 @@ import { LINKS } from './links.ts';
 import type { BrowserOpener, ClipboardPort, Clock, SecretBox } from './ports.ts';
 import { buildReport } from './report.ts';
 import { parseCaPem } from './ca-trust.ts';
+import { healthOfAccounts } from '../health/list.ts';
 
 export type CoreServices = {
   shell: AppInfo['shell'];
@@ -38,6 +39,8 @@ export type CoreServices = {
   secrets: SecretStore;
   /** Remembers the user's explicit choice to keep secrets without OS encryption. */
   rememberInsecureSecrets: () => void;
+  /** The data directory, where health.json keeps the checks' refresh results (electron/health/). */
+  dataDir?: string;
 };
 
 /** What the activity log says about revocation when an account is removed. */
@@ -71,7 +74,12 @@ export function createHandlers(s: CoreServices): Handlers {
     if (!a) throw new AppFailure(appError('NOT_FOUND', 'That account no longer exists.'));
     return a;
   };
-  const changed = (): void => s.emit('accounts:changed', {});
+  const health = async () => ({ accounts: await healthOfAccounts(s) });
+  const changed = (): void => {
+    s.emit('accounts:changed', {});
+    // The banner follows every change; a failure to compute it must not fail the change itself.
+    health().then((h) => s.emit('health:changed', h), () => undefined);
+  };
   /** The process-wide CA (--ca-file, the bench's) plus the account's own, as one PEM bundle. */
   const caFor = (id: string | undefined): string | undefined => {
     const own = id !== undefined ? s.accounts.get(id)?.caPem : undefined;
@@ -114,6 +122,8 @@ export function createHandlers(s: CoreServices): Handlers {
       await s.browser.open(LINKS[link]);
       return { opened: true };
     },
+
+    'health:list': health,
 
     'accounts:list': async () => {
       const notice = s.accounts.problems[0];

@@ -13,6 +13,7 @@ import { dropExtras, dropNewDraft, loadNewDraft } from '../wizard/local-store.ts
 import type { WizardEntry } from '../wizard/wizard.tsx';
 import { AccountRow, type RowAction, type RowNote, type TokenView } from './account-row.tsx';
 import { ActivityLog } from './activity-log.tsx';
+import { HealthBanner, useHealth } from './health-banner.tsx';
 
 type Confirm = { kind: 'copy-token' | 'remove'; account: Account } | null;
 
@@ -47,6 +48,7 @@ export function Dashboard({ onOpen }: { onOpen: (entry: WizardEntry) => void }) 
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [busy, setBusy] = useState(false);
   const [unsaved, setUnsaved] = useState(() => loadNewDraft());
+  const health = useHealth();
 
   // Refreshes can overlap (a change event during a test): only the latest one may write, so an older
   // answer never overwrites a newer state.
@@ -153,6 +155,13 @@ export function Dashboard({ onOpen }: { onOpen: (entry: WizardEntry) => void }) 
           </button>
         </div>
         {notice ? <ErrorPanel error={notice} /> : null}
+        {accounts ? (
+          <HealthBanner
+            health={health}
+            accounts={accounts}
+            onFix={(a, fix) => (fix === 'test' ? void act(a, 'test') : onOpen({ accountId: a.id, startAt: fix }))}
+          />
+        ) : null}
         {loadError ? <ErrorPanel error={loadError} onAction={() => void refresh()} /> : null}
         {accounts === null && !loadError ? (
           <p role="status">

@@ -1,0 +1,72 @@
+// The banner over the accounts list when an account needs attention soon or is broken (issue 13),
+// with the one action that fixes it. Fed by `health:list` and the `health:changed` event.
+import { useEffect, useState } from 'react';
+import type { Account } from '../../../shared/account.ts';
+import type { AccountHealth, HealthReason } from '../../../shared/health.ts';
+import { getApi } from '../bridge.ts';
+import { formatTime } from '../format.ts';
+
+export type HealthFix = 'authorize' | 'configure' | 'register' | 'test';
+
+/** The button for a reason: its diagnosis' action, named for what the user will do. */
+function actionOf(r: HealthReason): { label: string; fix: HealthFix } | undefined {
+  switch (r.action) {
+    case 'reauthorize':
+      return { label: 'Re-authorize', fix: 'authorize' };
+    case 'edit-servers':
+      return { label: 'Edit servers', fix: 'configure' };
+    case 'edit-registration':
+      return { label: r.cause === 'client-secret-expiry' ? 'Renew secret' : 'Open registration', fix: 'register' };
+    case 'retry':
+      return { label: 'Test again', fix: 'test' };
+    default:
+      return undefined;
+  }
+}
+
+export function useHealth(): AccountHealth[] {
+  const [health, setHealth] = useState<AccountHealth[]>([]);
+  useEffect(() => {
+    let live = true;
+    void getApi()['health:list']({}).then((r) => {
+      if (live && r.ok) setHealth(r.value.accounts);
+    });
+    const off = getApi().on('health:changed', (h) => setHealth(h.accounts));
+    return () => {
+      live = false;
+      off();
+    };
+  }, []);
+  return health;
+}
+
+export function HealthBanner({ health, accounts, onFix }: { health: AccountHealth[]; accounts: Account[]; onFix: (account: Account, fix: HealthFix) => void }) {
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const problems = health.filter((h) => h.level !== 'ok' && byId.has(h.accountId));
+  if (problems.length === 0) return null;
+  const broken = problems.some((h) => h.level === 'broken');
+  return (
+    <section className={`health-banner ${broken ? 'broken' : 'attention'}`} role={broken ? 'alert' : 'status'} aria-label="Account health">
+      {problems.map((h) => {
+        const a = byId.get(h.accountId);
+        const r = h.reasons[0];
+        if (!a || !r) return null;
+        const act = actionOf(r);
+        return (
+          <div className="health-item" key={h.accountId} data-level={h.level}>
+            <p>
+              <strong>{a.label || a.address}</strong>: {h.level === 'broken' ? 'not working' : 'needs attention'}. {r.message}
+              {r.date !== undefined ? <span className="muted small"> ({h.level === 'broken' ? 'since' : 'by'} {formatTime(r.date)})</span> : null}{' '}
+              <span className="code small">{r.code}</span>
+            </p>
+            {act ? (
+              <button type="button" className="button small primary" onClick={() => onFix(a, act.fix)}>
+                {act.label}
+              </button>
+            ) : null}
+          </div>
+        );
+      })}
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+// The health banner in real Chromium against the bench (issue 13): a signed-in account is ok (no
+// banner); after its connection test fails the banner names the account, the cause and the fix
+// button; the button opens the wizard where that fix is made; a passing test clears the banner.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { benchInfo, loginWithHttp } from '../bench/client.ts';
+import { describe as diagnosis } from '../../shared/diagnostics.ts';
+import type { HealthList } from '../../shared/health.ts';
+import { launchChromium } from './helpers.ts';
+import { openApp, shot, startWizardBench, type WizardBench } from './wizard-helpers.ts';
+
+let bench: WizardBench;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+/** Call a channel of the web host directly (seeding and reading the state; the UI is what is tested). */
+async function ipc<T>(channel: string, input: unknown): Promise<T> {
+  const url = new URL(bench.host.openUrl);
+  const secret = /secret=([\w-]+)/.exec(url.hash)?.[1] ?? '';
+  const res = await fetch(`${url.origin}/ipc/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
+  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
+  return body.value as T;
+}
+
+/** A loopback port nothing listens on (bound by the OS, then released). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+function accountInput(imapPort: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const info = benchInfo();
+  const main = info.mail.main;
+  return {
+    label: 'alice@example.test',
+    address: 'alice@example.test',
+    providerId: 'generic',
+    auth: { adapter: 'oidc', issuer: info.issuer, clientId: 'native-app', flow: 'delegated', authParams: {} },
+    scopes: ['imap', 'openid', 'email', 'offline_access'],
+    servers: { imap: { enabled: true, host: main.imap.tls.host, port: imapPort, security: 'tls' } },
+    status: 'ready',
+    wizardStep: 'done',
+    ...extra,
+  };
+}
+
+let id = '';
+
+before(async () => {
+  bench = await startWizardBench();
+  browser = await launchChromium();
+  // Signed in, but its IMAP server setting points at a port where nothing listens.
+  const saved = await ipc<{ id: string }>('accounts:save', { account: accountInput(await closedPort()) });
+  id = saved.id;
+  const signIn = ipc('auth:start', { id, flow: 'browser' });
+  await loginWithHttp(await bench.host.waitForOpened(1), { user: 'alice@example.test', deliver: true });
+  await signIn;
+  ({ page, errors } = await openApp(browser, bench.host));
+});
+after(async () => {
+  await browser?.close();
+  await bench?.stop();
+});
+
+const banner = () => page.getByRole('alert').filter({ has: page.locator('.health-item') });
+const row = () => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'alice@example.test' }) });
+
+test('a failed connection test raises the banner with its cause and fix button; a passing one clears it', async () => {
+  await row().getByText(/Token valid until/).waitFor({ timeout: 15000 });
+  assert.equal(await page.locator('.health-banner').count(), 0, 'a signed-in, untested account is ok');
+  const before = await ipc<HealthList>('health:list', {});
+  assert.equal(before.accounts[0]?.level, 'ok');
+
+  await row().getByRole('button', { name: 'Test again' }).click();
+  await banner().waitFor({ timeout: 30000 });
+  const text = await banner().innerText();
+  assert.match(text, /alice@example\.test: not working\./);
+  assert.match(text, new RegExp(`The last connection test failed: ${diagnosis('CONNECTION_REFUSED').title}`));
+  assert.match(text, /CONNECTION_REFUSED/);
+  const fixButton = banner().getByRole('button', { name: 'Edit servers' });
+  await fixButton.waitFor();
+  const after = await ipc<HealthList>('health:list', {});
+  assert.deepEqual(
+    after.accounts.map((h) => [h.level, h.reasons[0]?.cause, h.reasons[0]?.code]),
+    [['broken', 'test-failed', 'CONNECTION_REFUSED']],
+  );
+  await shot(page, 'health-01-banner-broken');
+  await shot(page, 'health-01-banner-broken-dark', { dark: true });
+
+  // The button opens the wizard at the step that fixes it.
+  await fixButton.click();
+  await page.getByRole('heading', { name: 'Server settings' }).waitFor({ timeout: 10000 });
+  await shot(page, 'health-02-fix-opens-server-settings');
+
+  // Fixed (the right port), tested again from the dashboard: the banner goes away.
+  await ipc('accounts:save', { account: { ...accountInput(benchInfo().mail.main.imap.tls.port), id } });
+  const firstErrors = errors;
+  await page.context().close();
+  ({ page, errors } = await openApp(browser, bench.host));
+  assert.deepEqual(firstErrors, []);
+  await row().getByRole('button', { name: 'Test again' }).click();
+  await row().getByText('✓ Works').waitFor({ timeout: 30000 });
+  await page.locator('.health-banner').waitFor({ state: 'detached', timeout: 10000 });
+  assert.equal((await ipc<HealthList>('health:list', {})).accounts[0]?.level, 'ok');
+  assert.deepEqual(errors, []);
+});
