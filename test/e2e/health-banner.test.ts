@@ -77,7 +77,7 @@ const banner = () => page.getByRole('alert').filter({ has: page.locator('.health
 const row = () => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'alice@example.test' }) });
 
 test('a failed connection test raises the banner with its cause and fix button; a passing one clears it', async () => {
-  await row().getByText(/Token valid until/).waitFor({ timeout: 15000 });
+  await row().getByText(/Token valid until/).waitFor({ timeout: 30000 });
   assert.equal(await page.locator('.health-banner').count(), 0, 'a signed-in, untested account is ok');
   const before = await ipc<HealthList>('health:list', {});
   assert.equal(before.accounts[0]?.level, 'ok');
@@ -100,7 +100,7 @@ test('a failed connection test raises the banner with its cause and fix button; 
 
   // The button opens the wizard at the step that fixes it.
   await fixButton.click();
-  await page.getByRole('heading', { name: 'Server settings' }).waitFor({ timeout: 10000 });
+  await page.getByRole('heading', { name: 'Server settings' }).waitFor({ timeout: 30000 });
   await shot(page, 'health-02-fix-opens-server-settings');
 
   // Fixed (the right port), tested again from the dashboard: the banner goes away.
@@ -111,7 +111,7 @@ test('a failed connection test raises the banner with its cause and fix button; 
   assert.deepEqual(firstErrors, []);
   await row().getByRole('button', { name: 'Test again' }).click();
   await row().getByText('✓ Works').waitFor({ timeout: 30000 });
-  await page.locator('.health-banner').waitFor({ state: 'detached', timeout: 10000 });
+  await page.locator('.health-banner').waitFor({ state: 'detached', timeout: 30000 });
   assert.equal((await ipc<HealthList>('health:list', {})).accounts[0]?.level, 'ok');
   assert.deepEqual(errors, []);
 });
