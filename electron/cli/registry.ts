@@ -56,6 +56,11 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     summary: 'start over with a new encryption key (old secrets are moved aside; sign in again)',
     load: async () => (await import('./key-commands.ts')).createResetKeyCommand(),
   },
+  {
+    name: 'client-config',
+    summary: 'print ready-made settings for a mail client (neomutt, msmtp, mbsync, aerc, s-nail, curl...)',
+    load: async () => (await import('./client-config-command.ts')).createClientConfigCommand(),
+  },
 ];
 
 function pick(mod: { accountCommands(): CliCommand[] }, name: string): CliCommand {
