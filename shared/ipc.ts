@@ -95,6 +95,21 @@ export const CaCertificateInfo = z.object({
 export type CaCertificateInfo = z.infer<typeof CaCertificateInfo>;
 const CaPemText = z.string().min(1).max(65536);
 
+/** The settings for one mail client and one account, as the "Use in a mail client" panel shows
+ * them (shared/client-settings/). No secret: the block names the token command, never a token. */
+export const ClientConfigView = z.object({
+  client: z.string(),
+  label: z.string(),
+  kind: z.enum(['config', 'guidance', 'unsupported']),
+  /** The block to paste (or the guidance to read). */
+  text: z.string(),
+  /** One line: where the block goes (`~/.msmtprc`...). */
+  where: z.string(),
+  /** Which SASL mechanism each protocol uses, and why a combination cannot work. */
+  mechanismNote: z.string(),
+});
+export type ClientConfigView = z.infer<typeof ClientConfigView>;
+
 export const contract = {
   'app:info': { input: Empty, output: AppInfo },
   'links:open': { input: z.object({ link: LinkId }).strict(), output: z.object({ opened: z.boolean() }) },
@@ -161,6 +176,8 @@ export const contract = {
   'activity:list': { input: Empty, output: z.object({ entries: z.array(ActivityEntry) }) },
   /** Each account's health (electron/health/): ok, attention with a date, broken with a code and its fix. */
   'health:list': { input: Empty, output: HealthList },
+  /** The settings block for a mail client (client ids: shared/client-settings CLIENT_IDS). */
+  'clients:config': { input: z.object({ id: z.string().min(1).max(100), client: z.string().min(1).max(50) }).strict(), output: ClientConfigView },
 } as const;
 
 export const events = {

@@ -19,6 +19,8 @@ import type { BrowserOpener, ClipboardPort, Clock, SecretBox } from './ports.ts'
 import { buildReport } from './report.ts';
 import { parseCaPem } from './ca-trust.ts';
 import { healthOfAccounts } from '../health/list.ts';
+import { clientById, clientConfig, helperFor, inputForAccount } from '../../shared/client-settings/index.ts';
+import { providerById } from '../../shared/providers.ts';
 
 export type CoreServices = {
   shell: AppInfo['shell'];
@@ -313,5 +315,17 @@ export function createHandlers(s: CoreServices): Handlers {
     },
 
     'activity:list': async () => ({ entries: s.activity.list() }),
+
+    'clients:config': async ({ id, client }) => {
+      const a = account(id);
+      const module = clientById(client);
+      if (!module) throw new AppFailure(appError('NOT_FOUND', `There are no settings for a mail client named "${client}".`));
+      const provider = providerById(a.providerId) ?? providerById('generic');
+      if (!provider) throw new AppFailure(appError('NOT_FOUND', 'The provider catalog has no generic entry.'));
+      // The helper is the installed `mail-oauth token <account>`. The extra CA (s.ca) is PEM text,
+      // not a file a client could name, so the block carries no CA line here.
+      const c = clientConfig(module, inputForAccount(a, provider, helperFor(a, s.accounts.list())));
+      return { client: c.client, label: c.label, kind: c.kind, text: c.text, where: c.where, mechanismNote: c.mechanismNote };
+    },
   };
 }

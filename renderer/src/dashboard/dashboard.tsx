@@ -14,6 +14,7 @@ import type { WizardEntry } from '../wizard/wizard.tsx';
 import { AccountRow, type RowAction, type RowNote, type TokenView } from './account-row.tsx';
 import { ActivityLog } from './activity-log.tsx';
 import { HealthBanner, useHealth } from './health-banner.tsx';
+import { ClientPanel } from '../clients/client-panel.tsx';
 
 type Confirm = { kind: 'copy-token' | 'remove'; account: Account } | null;
 
@@ -215,6 +216,7 @@ export function Dashboard({ onOpen }: { onOpen: (entry: WizardEntry) => void }) 
             />
           ))}
         </ul>
+        {accounts && accounts.some((a) => a.status === 'ready') ? <ClientPanel accounts={accounts.filter((a) => a.status === 'ready')} /> : null}
       </div>
       <ActivityLog entries={activity} />
       <ConfirmDialog

@@ -3,6 +3,7 @@ import type { AuthOutcome } from '../../../shared/auth-outcome.ts';
 import { describe } from '../../../shared/diagnostics.ts';
 import { PROTOCOL_LABEL, SECURITY_SHORT, formatTime } from '../format.ts';
 import { protocolsOf, providerOf, type Draft } from './draft.ts';
+import { ClientPanel } from '../clients/client-panel.tsx';
 
 /** Step 6: the account is saved; what works, in one glance. */
 export function StepDone({ draft, report, outcome, onFinish, onTestAgain }: { draft: Draft; report: ProbeReport | null; outcome: AuthOutcome | null; onFinish: () => void; onTestAgain: () => void }) {
@@ -48,6 +49,7 @@ export function StepDone({ draft, report, outcome, onFinish, onTestAgain }: { dr
             </li>
           ) : null}
         </ul>
+        {draft.id ? <ClientPanel accounts={[{ id: draft.id, address: draft.address }]} /> : null}
       </div>
       <div className="step-nav">
         <span />
