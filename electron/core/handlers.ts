@@ -322,10 +322,15 @@ export function createHandlers(s: CoreServices): Handlers {
       if (!module) throw new AppFailure(appError('NOT_FOUND', `There are no settings for a mail client named "${client}".`));
       const provider = providerById(a.providerId) ?? providerById('generic');
       if (!provider) throw new AppFailure(appError('NOT_FOUND', 'The provider catalog has no generic entry.'));
-      // The helper is the installed `mail-oauth token <account>`. The extra CA (s.ca) is PEM text,
-      // not a file a client could name, so the block carries no CA line here.
+      // The helper is the installed `mail-oauth token <account>`. An account's own CA is PEM text
+      // here, and a mail client needs a file: the CLI writes that file (client-config), so the
+      // note sends the user there rather than inventing a path.
       const c = clientConfig(module, inputForAccount(a, provider, helperFor(a, s.accounts.list())));
-      return { client: c.client, label: c.label, kind: c.kind, text: c.text, where: c.where, mechanismNote: c.mechanismNote };
+      const caNote =
+        a.caPem && c.kind === 'config'
+          ? ` · This account trusts its own CA: \`mail-oauth client-config ${helperFor(a, s.accounts.list())[2] ?? a.id} --client ${c.client}\` adds the client's CA setting with that file.`
+          : '';
+      return { client: c.client, label: c.label, kind: c.kind, text: c.text, where: c.where, mechanismNote: c.mechanismNote + caNote };
     },
   };
 }

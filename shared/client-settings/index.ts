@@ -22,10 +22,12 @@ export const CLIENT_IDS: readonly string[] = CLIENTS.map((c) => c.id);
 export const clientById = (id: string): ClientModule | undefined => CLIENTS.find((c) => c.id === id);
 
 /** The command a mail client runs for a token: the installed `mail-oauth`, with the account named
- * the way the user knows it (its address), or its id when the address is not unique. */
-export function helperFor(account: Pick<Account, 'id' | 'address'>, all: readonly Pick<Account, 'address'>[]): string[] {
-  const unique = all.filter((a) => a.address === account.address).length <= 1;
-  return ['mail-oauth', 'token', unique ? account.address : account.id];
+ * the way the CLI shows it (its name, else its address: electron/cli/cli-core.ts accountRef), or
+ * by its id when that name would match more than one account. */
+export function helperFor(account: Pick<Account, 'id' | 'address' | 'label'>, all: readonly Pick<Account, 'address' | 'label'>[]): string[] {
+  const ref = account.label && account.label !== account.address ? account.label : account.address;
+  const matches = all.filter((a) => a.label === ref || a.address === ref.toLowerCase()).length;
+  return ['mail-oauth', 'token', matches <= 1 ? ref : account.id];
 }
 
 export function inputForAccount(

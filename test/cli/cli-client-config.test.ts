@@ -3,18 +3,17 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLIENT_IDS, clientById, clientConfig, inputForAccount } from '../../shared/client-settings/index.ts';
 import { providerById } from '../../shared/providers.ts';
+import { benchInfo } from '../bench/client.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'electron', 'cli.ts');
 const dataDir = mkdtempSync(join(tmpdir(), 'moa-cli-clients-'));
-// No secret is involved (`add` without a client secret, `client-config` reads only accounts):
-// an empty PATH keeps the CLI from looking for a keyring tool at all.
-const env = { MAIL_OAUTH_DATA_DIR: dataDir, MAIL_OAUTH_INSECURE_STORE: '1', PATH: mkdtempSync(join(tmpdir(), 'moa-nopath-')) };
+const env = { MAIL_OAUTH_DATA_DIR: dataDir, MAIL_OAUTH_INSECURE_STORE: '1' };
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -66,4 +65,20 @@ test('an unknown client or account exits 2 with the list, and nothing on stdout'
   const noClient = await run(['client-config', 'carol@contoso.com']);
   assert.equal(noClient.code, 2);
   assert.match(noClient.stderr, /--client is required/);
+});
+
+test("the account's own CA becomes a file the client's CA setting names", async () => {
+  const ca = benchInfo().ca;
+  const add = await run(['add', '--address', 'dave@example.test', '--provider', 'generic', '--issuer', benchInfo().issuer, '--client-id', 'native-app',
+    '--imap', 'localhost:993:tls', '--ca-file', ca.path]);
+  assert.equal(add.code, 0, add.stderr);
+  const id = add.stdout.trim();
+  const r = await run(['client-config', 'dave@example.test', '--client', 'mbsync']);
+  assert.equal(r.code, 0, r.stderr);
+  const path = /^CertificateFile (.+)$/m.exec(r.stdout)?.[1];
+  assert.equal(path, join(dataDir, 'ca', `${id}.pem`));
+  assert.equal(readFileSync(path, 'utf8').trim(), readFileSync(ca.path, 'utf8').trim());
+  const bad = await run(['client-config', 'dave@example.test', '--client', 'mbsync', '--ca-file', cli]);
+  assert.equal(bad.code, 2, 'a --ca-file that is not PEM certificates is refused');
+  assert.equal(bad.stdout, '');
 });

@@ -7,8 +7,8 @@
 //
 // The clients come from Debian (.ci/run installs them); this test installs nothing. The helper
 // line in the settings is `mail-oauth token <address>`, the installed command: here a `mail-oauth`
-// wrapper script first on PATH runs this checkout's CLI with the test's data dir and the bench CA
-// (the only difference from an installed one). Every client talks to 127.0.0.1 only.
+// wrapper script first on PATH runs this checkout's CLI with the test's data dir (the only
+// difference from an installed one). Every client talks to 127.0.0.1 only.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -51,14 +51,11 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
   });
 }
 
-// The secrets live in the insecure key-file store (as in test/cli/cli-accounts.test.ts), and the
-// CLI runs with an empty PATH so it never tries `secret-tool`: without a session bus that tool
-// exits at once and today's node-secret-box then dies of EPIPE (reported; the keyring work
-// replaces that code). The OS keyring is not what this test is about.
-const NO_TOOLS = mkdtempSync(join(tmpdir(), 'moa-clients-nopath-'));
-const cliEnv = { MAIL_OAUTH_DATA_DIR: dataDir, MAIL_OAUTH_INSECURE_STORE: '1', PATH: NO_TOOLS };
+// The secrets live in the key-file store (`add --insecure-store`, remembered in the data dir),
+// as in test/cli/cli-accounts.test.ts: the OS keyring is not what this test is about.
+const cliEnv = { MAIL_OAUTH_DATA_DIR: dataDir };
 const mailOauth = (args: string[], onStderr?: (all: string) => void): Promise<Run> =>
-  run(process.execPath, [cli, ...args, '--ca-file', info.ca.path], { env: cliEnv, ...(onStderr ? { onStderr } : {}) });
+  run(process.execPath, [cli, ...args], { env: cliEnv, ...(onStderr ? { onStderr } : {}) });
 
 /** A fresh HOME with only the client's settings; PATH starts with the `mail-oauth` wrapper. */
 export function home(): { dir: string; env: NodeJS.ProcessEnv } {
@@ -79,6 +76,7 @@ export async function clientConfig(client: string): Promise<string> {
   const r = await mailOauth(['client-config', address, '--client', client]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /mail-oauth token alice@example\.test/, 'the helper line names the installed command and the account');
+  assert.ok(r.stdout.includes(join(dataDir, 'ca')), "the client's CA setting names the account's CA, written to a file");
   return r.stdout;
 }
 
@@ -123,16 +121,20 @@ export const SEEDED = /Quarterly report|Lunch on Friday|Welcome to the test benc
 
 /** Saves the account (bench client `native-short`) and signs in through the bench IdP, as a user would with the CLI. */
 export async function setUpAccount(): Promise<void> {
-  // The wrapper standing in for the installed `mail-oauth` (see the header comment).
+  // The wrapper standing in for the installed `mail-oauth` (see the header comment): the CA and
+  // the store choice were saved by `add`, so only the data dir differs from a user's install.
   writeFileSync(
     join(binDir, 'mail-oauth'),
-    `#!/bin/sh\n# Test stand-in for the installed mail-oauth: this checkout's CLI, the test's data dir, the bench CA.\n` +
-      `PATH='${NO_TOOLS}' MAIL_OAUTH_DATA_DIR='${dataDir}' MAIL_OAUTH_INSECURE_STORE=1 exec '${process.execPath}' '${cli}' "$@" --ca-file '${info.ca.path}'\n`,
+    `#!/bin/sh\n# Test stand-in for the installed mail-oauth: this checkout's CLI with the test's data dir.\n` +
+      `MAIL_OAUTH_DATA_DIR='${dataDir}' exec '${process.execPath}' '${cli}' "$@"\n`,
   );
   chmodSync(join(binDir, 'mail-oauth'), 0o755);
 
   const add = await mailOauth([
     'add',
+    '--insecure-store',
+    // The account's own CA (the bench's): the IdP, and the CA setting of every generated config.
+    '--ca-file', info.ca.path,
     '--address', address,
     '--provider', 'generic',
     '--issuer', info.issuer,

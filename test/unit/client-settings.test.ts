@@ -104,9 +104,11 @@ test('guidance: built-in OAuth clients need no helper for providers they know, a
   assert.match(fetchmail.text, /bridge/);
 });
 
-test('the helper names the account by address, by id when the address is not unique', () => {
-  assert.deepEqual(helperFor({ id: 'a1', address: 'me@x.org' }, [{ address: 'me@x.org' }]), ['mail-oauth', 'token', 'me@x.org']);
-  assert.deepEqual(helperFor({ id: 'a1', address: 'me@x.org' }, [{ address: 'me@x.org' }, { address: 'me@x.org' }]), ['mail-oauth', 'token', 'a1']);
+test('the helper names the account by its name, else its address, and by id when that is ambiguous', () => {
+  const me = { id: 'a1', address: 'me@x.org', label: 'me@x.org' };
+  assert.deepEqual(helperFor(me, [me]), ['mail-oauth', 'token', 'me@x.org']);
+  assert.deepEqual(helperFor({ ...me, label: 'work' }, [{ ...me, label: 'work' }]), ['mail-oauth', 'token', 'work']);
+  assert.deepEqual(helperFor(me, [me, { address: 'me@x.org', label: 'other' }]), ['mail-oauth', 'token', 'a1']);
 });
 
 test("an address that needs shell quoting still gives valid shell (curl functions) and a quoted helper", () => {

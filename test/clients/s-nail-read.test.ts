@@ -1,13 +1,13 @@
-// s-nail with the settings `mail-oauth client-config --client s-nail` generates, run for real
-// against the bench (see helpers.ts for what is checked and how the token expires between runs).
+// s-nail (IMAP, POP3) with the settings `mail-oauth client-config --client s-nail` generates, run
+// for real against the bench (see helpers.ts for what is checked and how the token expires between runs).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { run, home, clientConfig, write, twice, expectInSink, marker, SEEDED, setUpAccount } from './helpers.ts';
+import { run, home, clientConfig, write, twice, SEEDED, setUpAccount } from './helpers.ts';
 
 before(setUpAccount);
 
-test('s-nail sends (SMTP) and lists INBOX over IMAP and POP3 with the generated ~/.mailrc', async () => {
+test('s-nail lists INBOX over IMAP and the POP3 mailbox with the generated ~/.mailrc', async () => {
   const h = home();
   const config = await clientConfig('s-nail');
   write(join(h.dir, '.mailrc'), config);
@@ -15,12 +15,8 @@ test('s-nail sends (SMTP) and lists INBOX over IMAP and POP3 with the generated 
   assert.ok(popUrl, 'the settings name the POP3 server');
   // s-nail finds ~ through the password database, not $HOME: MAILRC points it at the temp HOME.
   const env = { ...h.env, MAILRC: join(h.dir, '.mailrc') };
-  await twice(async (round) => {
-    const subject = marker(`s-nail-${round}`);
-    const send = await run('s-nail', ['-s', subject, 'bob@example.test'], { env, input: 'sent by s-nail\n' });
-    assert.equal(send.code, 0, send.stderr);
-    await expectInSink(subject);
-
+  await twice(async () => {
+    // -H: print the header summary of the folder and exit (nothing is marked or deleted).
     const imap = await run('s-nail', ['-H', '-f', '+INBOX'], { env });
     assert.equal(imap.code, 0, imap.stderr);
     assert.match(imap.stdout, SEEDED);

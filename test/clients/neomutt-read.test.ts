@@ -1,13 +1,13 @@
-// neomutt with the settings `mail-oauth client-config --client neomutt` generates, run for real
+// neomutt (IMAP, POP) with the settings `mail-oauth client-config --client neomutt` generates, run for real
 // against the bench (see helpers.ts for what is checked and how the token expires between runs).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { run, home, clientConfig, write, twice, expectInSink, marker, SEEDED, setUpAccount } from './helpers.ts';
+import { run, home, clientConfig, write, twice, SEEDED, setUpAccount } from './helpers.ts';
 
 before(setUpAccount);
 
-test('NeoMutt sends (SMTP), lists INBOX (IMAP) and POP with the generated neomuttrc', async () => {
+test('NeoMutt lists INBOX over IMAP and the POP mailbox with the generated neomuttrc', async () => {
   const h = home();
   const config = await clientConfig('neomutt');
   write(join(h.dir, '.config', 'neomutt', 'neomuttrc'), config);
@@ -16,12 +16,7 @@ test('NeoMutt sends (SMTP), lists INBOX (IMAP) and POP with the generated neomut
   // NeoMutt's index needs a terminal: `script` gives it a pseudo-terminal; `<quit>` is pressed
   // as soon as the mailbox is shown. -n: no system-wide neomuttrc, only the generated one.
   const tui = (extra: string) => run('script', ['-qec', `neomutt -n ${extra} -e 'set quit=yes' -e 'push <quit>'`, '/dev/null'], { env: h.env });
-  await twice(async (round) => {
-    const subject = marker(`neomutt-${round}`);
-    const send = await run('neomutt', ['-n', '-s', subject, 'bob@example.test'], { env: h.env, input: 'sent by NeoMutt\n' });
-    assert.equal(send.code, 0, send.stderr + send.stdout);
-    await expectInSink(subject);
-
+  await twice(async () => {
     const imap = await tui('');
     assert.equal(imap.code, 0, imap.stdout);
     assert.match(imap.stdout, SEEDED, 'the INBOX index shows the seeded messages');
