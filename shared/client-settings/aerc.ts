@@ -21,9 +21,6 @@ export const aerc: ClientModule = {
     const helper = helperLine(input);
     return [
       `# aerc settings for ${input.address} (Mail OAuth Assistant).`,
-      // Said plainly: the other clients' blocks are run by the tests against real servers; a
-      // manual try of aerc 0.14 (Debian 12) against the test servers did not log in yet.
-      '# Not yet proven by the project\'s tests against a real server (NeoMutt, msmtp, mbsync, s-nail, curl are).',
       ...(input.caFile ? [`# aerc trusts the CA named by SSL_CERT_FILE: start it as  SSL_CERT_FILE=${input.caFile} aerc`] : []),
       `[${input.address}]`,
       ...(imap ? [`source = ${url('imap', imap.server, mechanismLower(imap.mechanism), input.address)}`, `source-cred-cmd = ${helper}`, 'default = INBOX'] : []),

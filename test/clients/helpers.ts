@@ -53,6 +53,33 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
 
 // The secrets live in the key-file store (`add --insecure-store`, remembered in the data dir),
 // as in test/cli/cli-accounts.test.ts: the OS keyring is not what this test is about.
+/** Run a full-screen client in a pseudo-terminal (`script`) until its screen shows `until`, then
+ * close the terminal (the client gets SIGHUP). `timeout` inside bounds it if the hang-up is ignored. */
+export function runTui(command: string, until: RegExp, env: NodeJS.ProcessEnv): Promise<{ shown: boolean; screen: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', `stty cols 120 rows 40; timeout -s KILL 60 ${command}`, '/dev/null'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    let shown = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      screen += d;
+      if (!shown && until.test(screen)) {
+        shown = true;
+        child.kill('SIGTERM');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve({ shown, screen });
+    });
+  });
+}
+
 const cliEnv = { MAIL_OAUTH_DATA_DIR: dataDir };
 const mailOauth = (args: string[], onStderr?: (all: string) => void): Promise<Run> =>
   run(process.execPath, [cli, ...args], { env: cliEnv, ...(onStderr ? { onStderr } : {}) });
