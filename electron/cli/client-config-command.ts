@@ -22,7 +22,7 @@ client and the provider accept, the servers, the client's CA setting, and
 \`mail-oauth token <account>\` as the command the client runs for a fresh token.
   --client <name>     one of the clients below
   --list              list the clients (ids only)
-  --data-dir <dir>    where accounts live (default: $MAIL_OAUTH_DATA_DIR or ~/.config/mail-oauth-assistant/cli)
+  --data-dir <dir>    where accounts live (default: $MAIL_OAUTH_DATA_DIR or the shared data directory, see README)
   --ca-file <file>    a CA certificate (PEM) file the client must trust (default: the account's own CA,
                       saved by \`add\`/\`edit --ca-file\`, written to <data dir>/ca/<account id>.pem)
 

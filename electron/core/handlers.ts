@@ -322,9 +322,9 @@ export function createHandlers(s: CoreServices): Handlers {
       if (!module) throw new AppFailure(appError('NOT_FOUND', `There are no settings for a mail client named "${client}".`));
       const provider = providerById(a.providerId) ?? providerById('generic');
       if (!provider) throw new AppFailure(appError('NOT_FOUND', 'The provider catalog has no generic entry.'));
-      // The helper is the installed `mail-oauth token <account>`. An account's own CA is PEM text
-      // here, and a mail client needs a file: the CLI writes that file (client-config), so the
-      // note sends the user there rather than inventing a path.
+      // The helper is the installed `mail-oauth token <account>` (the CLI shares the app's data
+      // directory). An account's own CA is PEM text here, and a mail client needs a file: the CLI
+      // writes that file (client-config), so the note sends the user there.
       const c = clientConfig(module, inputForAccount(a, provider, helperFor(a, s.accounts.list())));
       const caNote =
         a.caPem && c.kind === 'config'

@@ -90,8 +90,8 @@ export function ClientPanel({ accounts, initialAccountId }: { accounts: readonly
           <CodeBlock code={config.text} label={`${config.label} settings`} />
           {config.kind === 'config' ? (
             <p className="small muted">
-              The client runs <span className="mono">mail-oauth token</span> for a fresh token at each login: the command line tool must be
-              installed (see the README) and know this account.
+              The client runs <span className="mono">mail-oauth token</span> for a fresh token at each login: install the command line tool
+              (see the README); it uses the same accounts as this app.
             </p>
           ) : null}
         </>
