@@ -24,6 +24,7 @@ export const CHANNEL_NAMES = [
   'report:build',
   'activity:list',
   'health:list',
+  'clients:config',
 ] as const;
 
 export const EVENT_NAME_LIST = ['probe:progress', 'auth:progress', 'activity:added', 'accounts:changed', 'health:changed'] as const;
