@@ -70,7 +70,7 @@ test('an unknown client or account exits 2 with the list, and nothing on stdout'
 test("the account's own CA becomes a file the client's CA setting names", async () => {
   const ca = benchInfo().ca;
   const add = await run(['add', '--address', 'dave@example.test', '--provider', 'generic', '--issuer', benchInfo().issuer, '--client-id', 'native-app',
-    '--imap', 'localhost:993:tls', '--ca-file', ca.path]);
+    '--scopes', 'openid email offline_access imap', '--imap', 'localhost:993:tls', '--ca-file', ca.path]);
   assert.equal(add.code, 0, add.stderr);
   const id = add.stdout.trim();
   const r = await run(['client-config', 'dave@example.test', '--client', 'mbsync']);
