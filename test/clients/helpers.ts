@@ -57,7 +57,10 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
  * close the terminal (the client gets SIGHUP). `timeout` inside bounds it if the hang-up is ignored. */
 export function runTui(command: string, until: RegExp, env: NodeJS.ProcessEnv): Promise<{ shown: boolean; screen: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', `stty cols 120 rows 40; timeout -s KILL 60 ${command}`, '/dev/null'], {
+    // --foreground: without it `timeout` moves the client into a process group of its own, a
+    // background group of the pseudo-terminal, and its first terminal read stops it (SIGTTIN);
+    // whether that bites depended on $SHELL (bash started `script`'s command differently than dash).
+    const child = spawn('script', ['-qec', `stty cols 120 rows 40; timeout --foreground -s KILL 60 ${command}`, '/dev/null'], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
