@@ -11,25 +11,14 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { benchInfo } from '../bench/client.ts';
 import { launchChromium, startWebHostProcess, type WebHostProcess } from './helpers.ts';
-import { horizontalOverflow, openApp, shot, unlabelledControls } from './wizard-helpers.ts';
+import { callIpc, horizontalOverflow, openApp, shot, unlabelledControls } from './wizard-helpers.ts';
 
 let host: WebHostProcess;
 let browser: Browser;
 let page: Page;
 let errors: string[];
 
-async function ipc<T>(channel: string, input: unknown): Promise<T> {
-  const url = new URL(host.openUrl);
-  const secret = /secret=([\w-]+)/.exec(url.hash)?.[1] ?? '';
-  const res = await fetch(`${url.origin}/ipc/${channel}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
-  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
-  return body.value as T;
-}
+const ipc = <T>(channel: string, input: unknown): Promise<T> => callIpc<T>(host, channel, input);
 
 let accountId = '';
 

@@ -8,26 +8,14 @@ import type { Browser, Page } from 'playwright-core';
 import { benchInfo, loginWithHttp } from '../bench/client.ts';
 import { describe as diagnosis } from '../../shared/diagnostics.ts';
 import { launchChromium, waitForText } from './helpers.ts';
-import { openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
+import { callIpc, openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
 
 let bench: WizardBench;
 let browser: Browser;
 let page: Page;
 let errors: string[];
 
-/** Call a channel of the web host directly (seeding only; the UI is what is tested). */
-async function ipc<T>(channel: string, input: unknown): Promise<T> {
-  const url = new URL(bench.host.openUrl);
-  const secret = /secret=([\w-]+)/.exec(url.hash)?.[1] ?? '';
-  const res = await fetch(`${url.origin}/ipc/${channel}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
-  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
-  return body.value as T;
-}
+const ipc = <T>(channel: string, input: unknown): Promise<T> => callIpc<T>(bench.host, channel, input);
 
 function accountInput(address: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const info = benchInfo();

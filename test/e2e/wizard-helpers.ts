@@ -11,6 +11,21 @@ import { artifactPath, startWebHostProcess, type WebHostProcess } from './helper
 
 export type WizardBench = { host: WebHostProcess; dns: DnsServer; dataDir: string; stop(): Promise<void> };
 
+/** Call a channel of a web host directly, as its page would (seeding and reading state in tests;
+ * the UI is what the tests drive). Throws the AppError of a refused call. */
+export async function callIpc<T>(host: Pick<WebHostProcess, 'openUrl'>, channel: string, input: unknown): Promise<T> {
+  const url = new URL(host.openUrl);
+  const secret = /secret=([\w-]+)/.exec(url.hash)?.[1] ?? '';
+  const res = await fetch(`${url.origin}/ipc/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
+  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
+  return body.value as T;
+}
+
 /** SRV records (RFC 6186) for example.test: IMAP over TLS, POP3 over TLS, submission with STARTTLS. */
 export function srvRecords(): string[] {
   const main = benchInfo().mail.main;

@@ -9,26 +9,14 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { benchInfo, loginWithHttp } from '../bench/client.ts';
 import { launchChromium } from './helpers.ts';
-import { horizontalOverflow, openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
+import { callIpc, horizontalOverflow, openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
 
 let bench: WizardBench;
 let browser: Browser;
 let page: Page;
 let errors: string[];
 
-/** Call a channel of the web host directly (seeding and reading state; the UI is what is tested). */
-async function ipc<T>(channel: string, input: unknown): Promise<T> {
-  const url = new URL(bench.host.openUrl);
-  const secret = /secret=([\w-]+)/.exec(url.hash)?.[1] ?? '';
-  const res = await fetch(`${url.origin}/ipc/${channel}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { ok: boolean; value?: T; error?: unknown };
-  if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
-  return body.value as T;
-}
+const ipc = <T>(channel: string, input: unknown): Promise<T> => callIpc<T>(bench.host, channel, input);
 
 type Storage = { available: boolean; persisted: boolean };
 const storage = async (): Promise<Storage> => (await ipc<{ secretStorage: Storage }>('app:info', {})).secretStorage;
