@@ -3,33 +3,16 @@
 // against the real bench. No secret may reach stdout/stderr except `token`'s own output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchInfo, benchUser, introspect, loginWithHttp } from '../bench/client.ts';
+import { run } from './store-helpers.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'electron', 'cli.ts');
 const dataDir = mkdtempSync(join(tmpdir(), 'moa-cli-'));
 const info = benchInfo();
 const store = ['--data-dir', dataDir, '--insecure-store', '--ca-file', info.ca.path];
 
-type Run = { code: number; stdout: string; stderr: string };
-
-function run(args: string[], onStderr?: (text: string) => void, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      onStderr?.(stderr);
-    });
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
