@@ -5,10 +5,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { benchInfo, loginWithHttp } from '../bench/client.ts';
+import { loginWithHttp } from '../bench/client.ts';
 import { describe as diagnosis } from '../../shared/diagnostics.ts';
 import { launchChromium, waitForText } from './helpers.ts';
-import { callIpc, openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
+import { benchAccountInput, callIpc, openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
 
 let bench: WizardBench;
 let browser: Browser;
@@ -17,33 +17,14 @@ let errors: string[];
 
 const ipc = <T>(channel: string, input: unknown): Promise<T> => callIpc<T>(bench.host, channel, input);
 
-function accountInput(address: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const info = benchInfo();
-  const main = info.mail.main;
-  return {
-    label: address,
-    address,
-    providerId: 'generic',
-    auth: { adapter: 'oidc', issuer: info.issuer, clientId: 'native-app', flow: 'delegated', authParams: {} },
-    scopes: ['imap', 'smtp', 'openid', 'email', 'offline_access'],
-    servers: {
-      imap: { enabled: true, host: main.imap.tls.host, port: main.imap.tls.port, security: 'tls' },
-      smtp: { enabled: true, host: main.smtp.starttls.host, port: main.smtp.starttls.port, security: 'starttls' },
-    },
-    status: 'ready',
-    wizardStep: 'done',
-    ...extra,
-  };
-}
-
 before(async () => {
   bench = await startWizardBench();
   browser = await launchChromium();
-  const ready = await ipc<{ id: string }>('accounts:save', { account: accountInput('alice@example.test') });
+  const ready = await ipc<{ id: string }>('accounts:save', { account: benchAccountInput('alice@example.test') });
   const signIn = ipc('auth:start', { id: ready.id, flow: 'browser' });
   await loginWithHttp(await bench.host.waitForOpened(1), { user: 'alice@example.test', deliver: true });
   await signIn;
-  await ipc('accounts:save', { account: accountInput('bob@example.test', { status: 'draft', wizardStep: 'register' }) });
+  await ipc('accounts:save', { account: benchAccountInput('bob@example.test', { status: 'draft', wizardStep: 'register' }) });
   ({ page, errors } = await openApp(browser, bench.host));
 });
 after(async () => {

@@ -11,6 +11,27 @@ import { artifactPath, startWebHostProcess, type WebHostProcess } from './helper
 
 export type WizardBench = { host: WebHostProcess; dns: DnsServer; dataDir: string; stop(): Promise<void> };
 
+/** A ready generic account on the bench (alice's mailbox under any address label), as
+ * `accounts:save` takes it: IMAP over TLS and SMTP with STARTTLS (`smtpPort` points SMTP elsewhere). */
+export function benchAccountInput(address: string, extra: Record<string, unknown> = {}, o: { smtpPort?: number } = {}): Record<string, unknown> {
+  const info = benchInfo();
+  const main = info.mail.main;
+  return {
+    label: address,
+    address,
+    providerId: 'generic',
+    auth: { adapter: 'oidc', issuer: info.issuer, clientId: 'native-app', flow: 'delegated', authParams: {} },
+    scopes: ['imap', 'smtp', 'openid', 'email', 'offline_access'],
+    servers: {
+      imap: { enabled: true, host: main.imap.tls.host, port: main.imap.tls.port, security: 'tls' },
+      smtp: { enabled: true, host: main.smtp.starttls.host, port: o.smtpPort ?? main.smtp.starttls.port, security: 'starttls' },
+    },
+    status: 'ready',
+    wizardStep: 'done',
+    ...extra,
+  };
+}
+
 /** Call a channel of a web host directly, as its page would (seeding and reading state in tests;
  * the UI is what the tests drive). Throws the AppError of a refused call. */
 export async function callIpc<T>(host: Pick<WebHostProcess, 'openUrl'>, channel: string, input: unknown): Promise<T> {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { benchInfo, loginWithHttp } from '../bench/client.ts';
 import { launchChromium } from './helpers.ts';
-import { callIpc, horizontalOverflow, openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
+import { benchAccountInput, callIpc, horizontalOverflow, openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
 
 let bench: WizardBench;
 let browser: Browser;
@@ -52,24 +52,12 @@ type Seed = { status?: 'draft' | 'ready'; step?: string; signIn?: boolean; smtpP
 /** A generic account on the bench (alice's mailbox, any address label), saved through IPC and
  * optionally signed in, so each test starts where its bullet is. */
 async function seedAccount(address: string, o: Seed = {}): Promise<string> {
-  const info = benchInfo();
-  const main = info.mail.main;
   const list = await ipc<{ accounts: { id: string; address: string }[] }>('accounts:list', {});
   const existing = list.accounts.find((a) => a.address === address);
   const saved = await ipc<{ id: string }>('accounts:save', {
     account: {
       ...(existing ? { id: existing.id } : {}),
-      label: address,
-      address,
-      providerId: 'generic',
-      auth: { adapter: 'oidc', issuer: info.issuer, clientId: 'native-app', flow: 'delegated', authParams: {} },
-      scopes: ['imap', 'smtp', 'openid', 'email', 'offline_access'],
-      servers: {
-        imap: { enabled: true, host: main.imap.tls.host, port: main.imap.tls.port, security: 'tls' },
-        smtp: { enabled: true, host: main.smtp.starttls.host, port: o.smtpPort ?? main.smtp.starttls.port, security: 'starttls' },
-      },
-      status: o.status ?? 'ready',
-      wizardStep: o.step ?? 'done',
+      ...benchAccountInput(address, { status: o.status ?? 'ready', wizardStep: o.step ?? 'done' }, o.smtpPort !== undefined ? { smtpPort: o.smtpPort } : {}),
     },
   });
   if (o.signIn) {
