@@ -6,8 +6,9 @@
 // - the body is limited in bytes while it streams (and by Content-Length up front);
 // - no compression is requested, so the byte limit is the real size (no zip bombs).
 import { request } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
+import { secureContextWithExtraCa } from '../core/trust.ts';
 
 export type HttpsGetOptions = {
   signal: AbortSignal;
@@ -34,13 +35,14 @@ export async function httpsGet(url: string, options: HttpsGetOptions): Promise<H
   const maxRedirects = options.maxRedirects ?? 3;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const extra = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
-  // Passing `ca` replaces Node's roots, so add the bundled ones back: the extra CA is in addition.
-  const ca = extra.length > 0 ? [...rootCertificates, ...extra] : undefined;
+  // The extra CA is in addition to the default roots, like every other connection of the app
+  // (core/trust.ts): one context for all hops, without parsing the ~150 bundled roots again.
+  const secureContext = extra.length > 0 ? secureContextWithExtraCa(extra) : undefined;
   const first = new URL(url);
   if (first.protocol !== 'https:') throw new HttpsGetError(`refused ${first.protocol} URL (https only)`);
   let current = first;
   for (let hop = 0; ; hop++) {
-    const res = await once(current, ca, options.signal);
+    const res = await once(current, secureContext, options.signal);
     if (REDIRECTS.has(res.statusCode ?? 0)) {
       res.resume();
       const location = res.headers.location;
@@ -77,7 +79,7 @@ export async function httpsGet(url: string, options: HttpsGetOptions): Promise<H
   }
 }
 
-function once(url: URL, ca: string[] | undefined, signal: AbortSignal): Promise<IncomingMessage> {
+function once(url: URL, secureContext: SecureContext | undefined, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -88,7 +90,7 @@ function once(url: URL, ca: string[] | undefined, signal: AbortSignal): Promise<
         // a pooled socket verified against another CA list is never reused.
         agent: false,
         headers: { accept: 'text/xml, application/xml;q=0.9', 'accept-encoding': 'identity' },
-        ...(ca ? { ca } : {}),
+        ...(secureContext ? { secureContext } : {}),
       },
       resolve,
     );
