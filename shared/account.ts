@@ -65,7 +65,18 @@ export const LastTest = z.object({
 export const Account = z.object({
   id: z.string().min(1),
   label: z.string().max(200),
+  /** The mailbox: what mail servers are told (SASL user), what clients use as the login name. */
   address: Email,
+  /** Who signs in, when that is not the mailbox itself: a delegate with Full Access to a shared
+   * mailbox (Exchange Online: the delegate's own token opens the shared mailbox when the SASL user
+   * is the shared address). Unset = the address signs in. The wrong-user check compares the
+   * signed-in identity with this (signerOf). */
+  signInAs: Email.optional(),
+  /** Id of another account whose sign-in (grant) this account uses instead of its own: several
+   * shared mailboxes opened by one delegate need one browser sign-in. The owner keeps the only
+   * copy of the secrets and refreshes them under its own lock; this account stores none. One
+   * level only (the owner has no grantFrom), same provider and auth settings as the owner. */
+  grantFrom: z.string().min(1).optional(),
   providerId: z.string().min(1),
   auth: AuthSettings,
   /** Scopes the account requests (derived from the provider and enabled protocols, editable for generic). */
@@ -87,6 +98,16 @@ export const Account = z.object({
   updatedAt: z.number(),
 });
 export type Account = z.infer<typeof Account>;
+
+/** The SASL user (IMAP/POP/SMTP login name, bridge lookup, client settings): always the mailbox
+ * address, also for a shared mailbox opened with a delegate's token (PROVIDERS.md). */
+export const saslUser = (a: Pick<Account, 'address'>): string => a.address;
+
+/** Who is expected to sign in: the delegate of a shared mailbox, else the mailbox itself. */
+export const signerOf = (a: Pick<Account, 'address' | 'signInAs'>): string => a.signInAs ?? a.address;
+
+/** A shared mailbox: someone other than the mailbox signs in. */
+export const isSharedMailbox = (a: Pick<Account, 'address' | 'signInAs'>): boolean => a.signInAs !== undefined && a.signInAs !== a.address;
 
 export const enabledProtocols = (servers: Servers): Protocol[] =>
   (['imap', 'pop', 'smtp'] as const).filter((p) => servers[p]?.enabled === true);
