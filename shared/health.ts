@@ -50,3 +50,20 @@ const RANK: Record<HealthLevel, number> = { ok: 0, attention: 1, broken: 2 };
 
 export const worstLevel = (levels: readonly HealthLevel[]): HealthLevel =>
   levels.reduce<HealthLevel>((w, l) => (RANK[l] > RANK[w] ? l : w), 'ok');
+
+/** One scheduled or manual event in an account's timeline: a connection test or a token renewal
+ * (`renew`: before the access token ends, for an account in use; `refresh`: the light daily one
+ * that keeps the grant alive). Only when, what, and the diagnosis code: never a token. */
+export const HistoryEntry = z.object({
+  at: z.number(),
+  kind: z.enum(['test', 'renew', 'refresh']),
+  ok: z.boolean(),
+  code: z.string().optional(),
+  /** Who ran it: the app's schedule, `mail-oauth check`, or the user (Test button). */
+  by: z.enum(['schedule', 'check', 'user']),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** How often the app runs a connection test of each account by itself (the user's choice). */
+export const TestSchedule = z.enum(['off', 'daily', 'hourly']);
+export type TestSchedule = z.infer<typeof TestSchedule>;

@@ -24,6 +24,9 @@ export const CHANNEL_NAMES = [
   'report:build',
   'activity:list',
   'health:list',
+  'health:history',
+  'health:schedule',
+  'health:set-schedule',
   'clients:config',
 ] as const;
 

@@ -8,7 +8,7 @@ import { ProbeProgress, ProbeReport } from './probe.ts';
 import { Account } from './account.ts';
 import { AuthFlow, AuthOutcome, AuthProgress } from './auth-outcome.ts';
 import { DiscoveryResult } from './discovery.ts';
-import { HealthList } from './health.ts';
+import { HealthList, HistoryEntry, TestSchedule } from './health.ts';
 import { BRIDGE_KEY, type ChannelName, type EventNameOnly } from './ipc-names.ts';
 
 export const AppInfo = z.object({
@@ -176,6 +176,11 @@ export const contract = {
   'activity:list': { input: Empty, output: z.object({ entries: z.array(ActivityEntry) }) },
   /** Each account's health (electron/health/): ok, attention with a date, broken with a code and its fix. */
   'health:list': { input: Empty, output: HealthList },
+  /** An account's recent tests and token renewals, oldest first (the dashboard's timeline). */
+  'health:history': { input: AccountRef, output: z.object({ entries: z.array(HistoryEntry) }) },
+  /** How often the app tests each account by itself (off / daily / hourly). */
+  'health:schedule': { input: Empty, output: z.object({ test: TestSchedule }) },
+  'health:set-schedule': { input: z.object({ test: TestSchedule }).strict(), output: z.object({ test: TestSchedule }) },
   /** The settings block for a mail client (client ids: shared/client-settings CLIENT_IDS). */
   'clients:config': { input: z.object({ id: z.string().min(1).max(100), client: z.string().min(1).max(50) }).strict(), output: ClientConfigView },
 } as const;

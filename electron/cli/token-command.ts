@@ -44,6 +44,8 @@ export function createTokenCommand(): CliCommand {
       const r = await core.auth.getAccessToken(account.id, { signal: io.signal, forceRefresh: values['force-refresh'] === true });
       if (!r.ok) return failLine(io, 'token', r.error, ref);
       io.stdout.write(`${r.value.token}\n`);
+      const { recordTokenUse } = await import('../health/usage.ts');
+      recordTokenUse(core.dataDir, account.id);
       return 0;
     },
   };

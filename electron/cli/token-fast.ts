@@ -3,7 +3,7 @@
 // account's secret file), validated the same way, and loads none of what a refresh needs
 // (openid-client, conf and ajv, the migration, the auth service): issue 10, fast start.
 //
-// It is read-only and answers only when everything is exactly as the full path expects. Anything
+// It only reads (but for a usage mark, electron/health/usage.ts) and answers only when everything is exactly as the full path expects. Anything
 // else (no such file, a read or permission error, a record that fails the schema, an old schema
 // version, a leftover temp file, a secret file that does not decrypt, a Microsoft account, a
 // token close to expiry, a pending move of an old store) returns undefined, and the caller runs
@@ -18,6 +18,7 @@ import { createNodeSecretBox } from '../store/node-secret-box.ts';
 import { fileName } from '../store/secret-file.ts';
 import type { CliIO } from './command.ts';
 import { findAccount, resolveDataDir } from './locate.ts';
+import { recordTokenUse } from '../health/usage.ts';
 
 /** The accounts file's schema version that account-store.ts writes (it rewrites older ones). */
 const ACCOUNTS_SCHEMA = 2;
@@ -67,6 +68,7 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
   const dataDir = resolveDataDir(io, dataDirFlag);
   const secretsDir = join(dataDir, 'secrets');
   let file: string;
+  let accountId: string;
   try {
     if (legacyStoreWaits(dataDir, io.env)) return undefined;
     const accounts = readAccounts(dataDir);
@@ -79,6 +81,7 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
     }
     if (account.auth.adapter !== 'oidc') return undefined; // MSAL keeps its own token cache
     file = fileName(account.id);
+    accountId = account.id;
     // A temp file beside it is an interrupted write: the full path's store deals with it.
     if (readdirSync(secretsDir).some((n) => n.startsWith(`${file}.`) && n.endsWith('.tmp'))) return undefined;
   } catch {
@@ -95,7 +98,11 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
     }
     const entries: unknown = JSON.parse(box.decrypt(readFileSync(join(secretsDir, file))));
     if (!isRecord(entries) || !Object.values(entries).every((v) => typeof v === 'string')) return undefined;
-    return cachedAccessToken(entries['oauth-grant'] as string | undefined, Date.now());
+    const token = cachedAccessToken(entries['oauth-grant'] as string | undefined, Date.now());
+    // The one write: a usage mark (one utimes) that tells the app's schedule this account is in
+    // use, so it renews the token before it ends and the next call is answered from here too.
+    if (token !== undefined) recordTokenUse(dataDir, accountId);
+    return token;
   } catch {
     return undefined;
   }

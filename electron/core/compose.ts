@@ -6,28 +6,71 @@ import { createHandlers } from './handlers.ts';
 import type { Emit, Handlers } from './ipc-dispatch.ts';
 import { createCoreServices, type CoreServicesOptions, type CoreStores } from './services.ts';
 import type { ClipboardPort } from './ports.ts';
+import { createScheduler, nodeTimers, type Scheduler, type SchedulerConfig, type Timers } from '../health/scheduler.ts';
+import { createScheduledWork } from '../health/scheduled-work.ts';
+import { readTestSchedule, scheduleConfigFromEnv } from '../health/schedule-settings.ts';
+import type { Alert } from '../health/ledger.ts';
+import { describe } from '../../shared/diagnostics.ts';
 
 export { openPreferences, type Preferences } from './services.ts';
 
 export type CoreOptions = CoreServicesOptions & {
   clipboard?: ClipboardPort;
   dnsServers?: string[];
+  /** The background schedule (renewals, daily refresh, scheduled tests; electron/health/scheduler.ts)
+   * starts with the handlers unless false (unit tests of the handlers). Never in the CLI. */
+  schedule?: false | { config?: Partial<SchedulerConfig>; timers?: Timers };
 };
 
 export type Core = CoreStores & {
   handlers(emit: Emit): Handlers;
+  /** The background schedule, once handlers() started it. */
+  scheduler?: Scheduler;
+  /** New health problems found by the schedule, once per cause (the app's notifications). */
+  onHealthAlerts(listener: (alerts: Alert[]) => void): () => void;
 };
 
 export function createCore(o: CoreOptions): Core {
   const base = createCoreServices(o);
   const { accounts, secrets, auth, clock } = base;
-  return {
+  const alertListeners = new Set<(alerts: Alert[]) => void>();
+  const core: Core = {
     ...base,
+    onHealthAlerts(listener) {
+      alertListeners.add(listener);
+      return () => void alertListeners.delete(listener);
+    },
     handlers(emit) {
       // Another process (the CLI, the app and the web host side by side) changed the accounts:
       // the UI reloads them instead of working on, and later saving, a stale list.
       accounts.onChange(() => emit('accounts:changed', {}));
       const activity = createActivityLog({ clock, onAdd: (e) => emit('activity:added', e) });
+      if (o.schedule !== false && core.scheduler === undefined) {
+        const work = createScheduledWork({
+          accounts,
+          auth,
+          clock,
+          dataDir: o.dataDir,
+          ...(o.ca ? { ca: o.ca } : {}),
+          onHealth: (h) => emit('health:changed', { accounts: h }),
+          onAlerts: (alerts) => {
+            for (const l of alertListeners) l(alerts);
+          },
+        });
+        core.scheduler = createScheduler({
+          clock,
+          timers: o.schedule?.timers ?? nodeTimers,
+          work,
+          testSchedule: () => readTestSchedule(base.preferences),
+          config: { ...scheduleConfigFromEnv(process.env.MAIL_OAUTH_SCHEDULE_MS), ...o.schedule?.config },
+          onJob: (e) => {
+            if (e.kind === 'test' || !e.outcome.ok) {
+              activity.add({ accountId: e.accountId, kind: e.kind === 'test' ? 'test' : 'token', ok: e.outcome.ok, message: jobMessage(e.kind, e.outcome.code) });
+            }
+          },
+        });
+        core.scheduler.start();
+      }
       return createHandlers({
         shell: o.shell,
         version: o.version,
@@ -45,7 +88,16 @@ export function createCore(o: CoreOptions): Core {
         secrets,
         rememberInsecureSecrets: () => base.rememberInsecureSecrets(),
         dataDir: o.dataDir,
+        preferences: base.preferences,
+        ...(core.scheduler ? { scheduler: core.scheduler } : {}),
       });
     },
   };
+  return core;
+}
+
+/** The activity log's line for a scheduled job (successful renewals are too many to list). */
+function jobMessage(kind: 'renew' | 'refresh' | 'test', code: string | undefined): string {
+  const what = kind === 'test' ? 'Scheduled connection test' : kind === 'renew' ? 'Scheduled token renewal' : 'Daily token refresh';
+  return code === undefined ? `${what} passed` : `${what} failed: ${describe(code).title} (${code})`;
 }

@@ -19,6 +19,10 @@ import type { BrowserOpener, ClipboardPort, Clock, SecretBox } from './ports.ts'
 import { buildReport } from './report.ts';
 import { parseCaPem } from './ca-trust.ts';
 import { healthOfAccounts } from '../health/list.ts';
+import { appendHistory, readHealthFile, updateHealthFile } from '../health/health-file.ts';
+import type { Scheduler } from '../health/scheduler.ts';
+import { readTestSchedule, TEST_SCHEDULE_KEY } from '../health/schedule-settings.ts';
+import type { Preferences } from './services.ts';
 import { clientById, clientConfig, helperFor, inputForAccount } from '../../shared/client-settings/index.ts';
 import { providerById } from '../../shared/providers.ts';
 
@@ -43,6 +47,10 @@ export type CoreServices = {
   rememberInsecureSecrets: () => void;
   /** The data directory, where health.json keeps the checks' refresh results (electron/health/). */
   dataDir?: string;
+  /** The user's choices (the connection-test schedule). */
+  preferences?: Preferences;
+  /** The background schedule, told when its preference changes. */
+  scheduler?: Scheduler;
 };
 
 /** What the activity log says about revocation when an account is removed. */
@@ -126,6 +134,21 @@ export function createHandlers(s: CoreServices): Handlers {
     },
 
     'health:list': health,
+
+    'health:history': async ({ id }) => {
+      account(id);
+      const entries = s.dataDir !== undefined ? ((await readHealthFile(s.dataDir)).history[id] ?? []) : [];
+      return { entries };
+    },
+
+    'health:schedule': async () => ({ test: s.preferences ? readTestSchedule(s.preferences) : 'off' }),
+
+    'health:set-schedule': async ({ test }) => {
+      if (!s.preferences) throw new AppFailure(appError('NOT_FOUND', 'This host keeps no preferences.'));
+      s.preferences.set(TEST_SCHEDULE_KEY, test);
+      s.scheduler?.nudge();
+      return { test };
+    },
 
     'accounts:list': async () => {
       const notice = s.accounts.problems[0];
@@ -271,6 +294,11 @@ export function createHandlers(s: CoreServices): Handlers {
           s.accounts.put({ ...current, lastTest: { at: s.clock.now(), ok: report.ok, summary, codes }, updatedAt: s.clock.now() });
         }
         s.activity.add({ accountId: id, kind: 'test', ok: report.ok, message: `Connection test: ${summary}` });
+        if (s.dataDir !== undefined) {
+          const entry = { at: s.clock.now(), kind: 'test' as const, ok: report.ok, by: 'user' as const, ...(codes[0] !== undefined ? { code: codes[0] } : {}) };
+          // The timeline is a convenience: a failure to write it must not fail the test's answer.
+          await updateHealthFile(s.dataDir, (data) => appendHistory(data, id, entry)).catch(() => undefined);
+        }
         changed();
         return report;
       } finally {

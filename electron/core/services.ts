@@ -35,6 +35,8 @@ export type CoreStores = {
   secrets: SecretStore;
   auth: AuthService;
   clock: Clock;
+  /** The user's choices (conf / electron-store in the data dir). */
+  preferences: Preferences;
   /** Remember "keep secrets without OS encryption" with the data (asked once, not per command). */
   rememberInsecureSecrets(): void;
 };
@@ -75,6 +77,7 @@ export function createCoreServices(o: CoreServicesOptions): CoreStores {
     secrets,
     auth,
     clock,
+    preferences,
     rememberInsecureSecrets: () => {
       if (preferences.get(INSECURE_SECRETS) !== true) preferences.set(INSECURE_SECRETS, true);
     },

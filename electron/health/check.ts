@@ -7,7 +7,8 @@ import type { AccountHealth } from '../../shared/health.ts';
 import { providerById } from '../../shared/providers.ts';
 import type { CoreStores } from '../core/services.ts';
 import { healthFacts, type RefreshRecord } from './facts.ts';
-import { readHealthFile, updateHealthFile } from './health-file.ts';
+import { appendHistory, readHealthFile, updateHealthFile } from './health-file.ts';
+import type { HistoryEntry } from '../../shared/health.ts';
 import { evaluateHealth } from './rules.ts';
 
 export type CheckOptions = {
@@ -24,6 +25,7 @@ type Stores = Pick<CoreStores, 'accounts' | 'auth' | 'clock'>;
 
 export async function checkAccounts(core: Stores, dataDir: string, accounts: readonly Account[], o: CheckOptions = {}): Promise<AccountHealth[]> {
   const refreshed: Record<string, RefreshRecord> = {};
+  const history: Array<[string, HistoryEntry]> = [];
   for (const a of accounts) {
     if (a.status !== 'ready' || o.refresh === false) continue;
     const state = await core.auth.tokenState(a.id);
@@ -31,16 +33,18 @@ export async function checkAccounts(core: Stores, dataDir: string, accounts: rea
     const r = await core.auth.getAccessToken(a.id, { forceRefresh: true, ...(o.signal ? { signal: o.signal } : {}) });
     const at = core.clock.now();
     refreshed[a.id] = r.ok ? { lastRefreshAt: at } : { lastRefreshFailure: { at, code: r.error.code } };
-    if (o.test === true && r.ok) await testAccount(core, a, o);
+    history.push([a.id, { at, kind: 'refresh', ok: r.ok, by: 'check', ...(r.ok ? {} : { code: r.error.code }) }]);
+    if (o.test === true && r.ok) {
+      const t = await testAccount(core, a, o);
+      history.push([a.id, { at: core.clock.now(), kind: 'test', ok: t.ok, by: 'check', ...(t.codes[0] !== undefined ? { code: t.codes[0] } : {}) }]);
+    }
   }
   const records =
     Object.keys(refreshed).length === 0
       ? (await readHealthFile(dataDir)).refresh
       : await updateHealthFile(dataDir, (data) => {
-          for (const [id, rec] of Object.entries(refreshed)) {
-            // A success keeps nothing of an older failure; a failure keeps the last success's date.
-            data.refresh[id] = rec.lastRefreshAt !== undefined ? rec : { ...data.refresh[id], ...rec };
-          }
+          for (const [id, rec] of Object.entries(refreshed)) recordRefresh(data.refresh, id, rec);
+          for (const [id, entry] of history) appendHistory(data, id, entry);
           return data.refresh;
         });
   const out: AccountHealth[] = [];
@@ -53,8 +57,13 @@ export async function checkAccounts(core: Stores, dataDir: string, accounts: rea
   return out;
 }
 
+/** A success keeps nothing of an older failure; a failure keeps the last success's date. */
+export function recordRefresh(records: Record<string, RefreshRecord>, id: string, rec: RefreshRecord): void {
+  records[id] = rec.lastRefreshAt !== undefined ? rec : { ...records[id], ...rec };
+}
+
 /** The connection test, saved as the account's last test (as the app's Test button does). */
-async function testAccount(core: Stores, a: Account, o: CheckOptions): Promise<void> {
+export async function testAccount(core: Stores, a: Account, o: Pick<CheckOptions, 'signal' | 'ca'>): Promise<{ ok: boolean; codes: string[] }> {
   const { probeInputForAccount, runProbe } = await import('../probe/run-probe.ts');
   const report = await runProbe(probeInputForAccount(a, core.auth.tokenProvider(a.id)), {
     ...(o.signal ? { signal: o.signal } : {}),
@@ -64,4 +73,5 @@ async function testAccount(core: Stores, a: Account, o: CheckOptions): Promise<v
   const summary = report.ok ? 'passed' : `Failed: ${[...new Set(codes)].map((c) => describe(c).title).join('; ')}`;
   const current = core.accounts.get(a.id);
   if (current) core.accounts.put({ ...current, lastTest: { at: core.clock.now(), ok: report.ok, summary, codes }, updatedAt: core.clock.now() });
+  return { ok: report.ok, codes };
 }

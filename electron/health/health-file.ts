@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { withFileLock } from '../store/lock.ts';
 import type { AlertLedger } from './ledger.ts';
 import type { RefreshRecord } from './facts.ts';
+import { HistoryEntry } from '../../shared/health.ts';
 
 const Failure = z.object({ at: z.number(), code: z.string() });
 const HealthFile = z.object({
@@ -15,13 +16,29 @@ const HealthFile = z.object({
   refresh: z.record(z.string(), z.object({ lastRefreshAt: z.number().optional(), lastRefreshFailure: Failure.optional() })).default({}),
   /** Per alert channel (`notify-cmd`, `app`): accountId -> alert key -> when announced. */
   alerted: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))).default({}),
+  /** accountId -> its last tests and token renewals, oldest first (the dashboard's timeline). */
+  history: z.record(z.string(), z.array(HistoryEntry)).default({}),
 });
-export type HealthFileData = { version: 1; refresh: Record<string, RefreshRecord>; alerted: Record<string, AlertLedger> };
+export type HealthFileData = {
+  version: 1;
+  refresh: Record<string, RefreshRecord>;
+  alerted: Record<string, AlertLedger>;
+  history: Record<string, HistoryEntry[]>;
+};
+
+/** How many entries an account's history keeps: enough for two days of hourly tests. */
+export const HISTORY_LIMIT = 50;
+
+/** Append to an account's history, keeping the newest HISTORY_LIMIT (no secrets: time, kind, code). */
+export function appendHistory(data: HealthFileData, accountId: string, entry: HistoryEntry): void {
+  const list = [...(data.history[accountId] ?? []), entry];
+  data.history[accountId] = list.slice(-HISTORY_LIMIT);
+}
 
 export const healthFilePath = (dataDir: string): string => join(dataDir, 'health.json');
 const lockPath = (dataDir: string): string => join(dataDir, 'health.lock');
 
-const empty = (): HealthFileData => ({ version: 1, refresh: {}, alerted: {} });
+const empty = (): HealthFileData => ({ version: 1, refresh: {}, alerted: {}, history: {} });
 
 /** The file's content; a missing file is empty, an unreadable one is set aside (a health ledger
  * is not worth blocking checks for: the worst outcome is one repeated alert). */

@@ -18,6 +18,8 @@ export function testCore(options: { browser?: BrowserOpener; secretBox?: SecretB
     secretBox: options.secretBox ?? noEncryptionBox,
     browser: options.browser ?? { open: async () => {} },
     ...(options.ca ? { ca: options.ca } : {}),
+    // No background work under the handlers' unit tests (the schedule has its own tests).
+    schedule: false,
   });
   return { ...core, dataDir };
 }
