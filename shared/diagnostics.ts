@@ -5,6 +5,7 @@ import { generalDiagnoses } from './diagnostics/general.ts';
 import { mailDiagnoses } from './diagnostics/mail.ts';
 import { authDiagnoses } from './diagnostics/auth.ts';
 import { keyringDiagnoses } from './diagnostics/keyring.ts';
+import { bridgeDiagnoses } from './diagnostics/bridge.ts';
 import type { Diagnosis } from './diagnostics/types.ts';
 
 export type { Diagnosis, DiagnosisAction } from './diagnostics/types.ts';
@@ -14,6 +15,7 @@ export const diagnostics = {
   ...mailDiagnoses,
   ...authDiagnoses,
   ...keyringDiagnoses,
+  ...bridgeDiagnoses,
 } as const satisfies Record<string, Diagnosis>;
 
 export type DiagnosisCode = keyof typeof diagnostics;

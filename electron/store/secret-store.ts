@@ -32,8 +32,8 @@ import { describe } from '../../shared/diagnostics.ts';
 import { readErrorCode } from './read-error.ts';
 import { FileLockError, withFileLock, withProcessLock } from './lock.ts';
 
-/** What is kept per account. */
-export type SecretKey = 'msal-cache' | 'oauth-grant' | 'client-secret';
+/** What is kept per account (`bridge-password`: only the salted scrypt hash, electron/bridge/password.ts; `bridge-tls-key`: the bridge certificate's key, electron/bridge/cert.ts). */
+export type SecretKey = 'msal-cache' | 'oauth-grant' | 'client-secret' | 'bridge-password' | 'bridge-tls-key';
 
 export type SecretStoreStatus = {
   /** Secrets survive a restart. */

@@ -1,0 +1,157 @@
+// The POP3 front end (RFC 1939 AUTHORIZATION state, RFC 2449 CAPA, RFC 5034 AUTH, RFC 2595 STLS):
+// USER/PASS and AUTH PLAIN/LOGIN with the bridge password; then the server's own +OK and a pipe.
+// CAPA before sign-in lists what the bridge accepts (USER, SASL PLAIN LOGIN, STLS when TLS
+// towards the client is on) plus TOP and UIDL, which every server the app knows (Exchange,
+// Gmail, Dovecot) has and which clients look for before they sign in.
+import { refusal } from './failure.ts';
+import { decodePlain, fromBase64, LOGIN_PASSWORD_PROMPT, LOGIN_USER_PROMPT, utf8, type Credentials } from './local-sasl.ts';
+import type { ClientSession } from './session.ts';
+
+const MAX_ERRORS = 20;
+const MAX_AUTH_FAILURES = 5;
+
+async function saslLine(s: ClientSession, prompt: string): Promise<string | undefined | null> {
+  s.write(`+ ${prompt}`);
+  const l = await s.reader.line();
+  if (l === undefined) return undefined;
+  return l.trim() === '*' ? null : l;
+}
+
+export async function popFront(s: ClientSession): Promise<void> {
+  s.write('+OK Mail OAuth Assistant bridge ready');
+  let user: string | undefined;
+  let errors = 0;
+  let authFailures = 0;
+  const bad = (text: string): boolean => {
+    s.write(`-ERR ${text}`);
+    if (++errors < MAX_ERRORS) return false;
+    s.end('-ERR Too many bad commands');
+    return true;
+  };
+  for (;;) {
+    let line: string | undefined;
+    try {
+      line = await s.reader.line();
+    } catch (e) {
+      if ((e as Error).name === 'LineTooLong') return s.end('-ERR Line too long');
+      throw e;
+    }
+    if (line === undefined) return s.end();
+    const sp = line.indexOf(' ');
+    const name = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
+    const arg = sp < 0 ? '' : line.slice(sp + 1);
+    let creds: Credentials | 'cancelled' | 'bad' | undefined;
+    switch (name) {
+      case 'CAPA':
+        s.write('+OK Capability list follows');
+        for (const c of ['USER', 'SASL PLAIN LOGIN', 'RESP-CODES', 'AUTH-RESP-CODE', 'TOP', 'UIDL', ...(s.tlsAvailable ? ['STLS'] : []), 'IMPLEMENTATION Mail-OAuth-Assistant-bridge']) s.write(c);
+        s.write('.');
+        continue;
+      case 'QUIT':
+        return s.end('+OK Bye');
+      case 'NOOP':
+        s.write('+OK');
+        continue;
+      case 'STLS':
+        if (!s.tlsAvailable) {
+          if (bad(s.secure ? 'Already using TLS' : 'STLS is not offered')) return;
+          continue;
+        }
+        s.write('+OK Begin TLS negotiation');
+        if (!(await s.startTls())) return;
+        user = undefined;
+        continue;
+      case 'USER':
+        if (arg.trim() === '') {
+          if (bad('USER needs the mail address')) return;
+          continue;
+        }
+        user = arg.trim();
+        s.write('+OK Now the bridge password (PASS)');
+        continue;
+      case 'PASS':
+        if (user === undefined) {
+          if (bad('USER first')) return;
+          continue;
+        }
+        // RFC 1939: the password is the rest of the line, spaces included.
+        creds = arg === '' ? 'bad' : { login: user, password: arg };
+        user = undefined;
+        break;
+      case 'AUTH': {
+        const [mechRaw, ir] = arg.split(' ');
+        const mech = (mechRaw ?? '').toUpperCase();
+        if (mech === '') {
+          // RFC 1734 clients list the mechanisms with a bare AUTH.
+          s.write('+OK');
+          s.write('PLAIN');
+          s.write('LOGIN');
+          s.write('.');
+          continue;
+        }
+        if (mech === 'PLAIN') {
+          let b64 = ir === '=' ? '' : ir;
+          if (b64 === undefined) {
+            const l = await saslLine(s, '');
+            if (l === undefined) return s.end();
+            if (l === null) {
+              creds = 'cancelled';
+              break;
+            }
+            b64 = l;
+          }
+          creds = decodePlain(b64) ?? 'bad';
+        } else if (mech === 'LOGIN') {
+          let login = ir === undefined ? undefined : fromBase64(ir);
+          if (login === undefined) {
+            const l = await saslLine(s, LOGIN_USER_PROMPT);
+            if (l === undefined) return s.end();
+            login = l === null ? undefined : fromBase64(l);
+            if (l === null) {
+              creds = 'cancelled';
+              break;
+            }
+          }
+          const l = await saslLine(s, LOGIN_PASSWORD_PROMPT);
+          if (l === undefined) return s.end();
+          const password = l === null ? undefined : fromBase64(l);
+          creds = l === null ? 'cancelled' : login && password ? { login, password } : 'bad';
+        } else {
+          if (bad('Only AUTH PLAIN and LOGIN are offered by this bridge')) return;
+          continue;
+        }
+        break;
+      }
+      default:
+        if (bad(`Sign in first (USER/PASS or AUTH PLAIN); ${name.slice(0, 40).replace(/[^\x21-\x7e]/g, '?')} is not available before sign-in`)) return;
+        continue;
+    }
+    if (creds === 'cancelled') {
+      s.write('-ERR Authentication cancelled');
+      continue;
+    }
+    if (creds === 'bad' || creds === undefined) {
+      if (bad('Malformed authentication data')) return;
+      continue;
+    }
+    const login = utf8(creds.login);
+    const local = await s.localAuth(login, utf8(creds.password));
+    if (!local.ok) {
+      s.write(refusal('pop', local.code, login));
+      if (++authFailures >= MAX_AUTH_FAILURES) return s.end('-ERR Too many failed sign-ins');
+      continue;
+    }
+    const up = await s.upstream(local.account);
+    if (s.closed) {
+      if (up.ok) up.socket.destroy();
+      return;
+    }
+    if (!up.ok) {
+      s.write(refusal('pop', up.code, local.account.address, up.serverText));
+      continue;
+    }
+    s.write(up.text);
+    s.pipe(up);
+    return;
+  }
+}

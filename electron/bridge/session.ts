@@ -1,0 +1,242 @@
+// One client connection to the bridge, whatever the protocol: the socket (upgraded to TLS on the
+// client's STARTTLS), the local sign-in with the bridge password, the upstream sign-in and, once
+// both succeeded, the transparent pipe. The protocol front ends (imap.ts, pop.ts, smtp.ts) only
+// speak their protocol's pre-login dialogue and word the answers.
+//
+// Order of things, on purpose: nothing reaches the upstream server (not even a TCP connection)
+// before the bridge password was checked, so a client that cannot sign in locally never costs a
+// token refresh or tells the mail server anything.
+import type net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { Account } from '../../shared/account.ts';
+import { describe } from '../../shared/diagnostics.ts';
+import type { BridgeDeps, BridgeEvent, BridgeProtocol } from './index.ts';
+import { verifyPassword, type FailureDelay } from './password.ts';
+import { Reader } from './reader.ts';
+import { openUpstream, type UpstreamOk, type UpstreamOutcome } from './upstream.ts';
+
+export type SessionContext = {
+  deps: BridgeDeps;
+  protocol: BridgeProtocol;
+  delay: FailureDelay;
+  /** Set when TLS towards the client is on (STARTTLS / STLS offered). */
+  secureContext: tls.SecureContext | undefined;
+};
+
+/** Before sign-in a silent client is dropped after this long (an idle IDLE afterwards is fine). */
+const PRE_AUTH_IDLE_MS = 120_000;
+/** The whole upstream sign-in (token, connect, TLS, SASL) gets this long before a temporary failure. */
+const UPSTREAM_TIMEOUT_MS = 45_000;
+
+export type LocalAuth = { ok: true; account: Account } | { ok: false; code: 'BRIDGE_BAD_PASSWORD' | 'BRIDGE_NO_PASSWORD' };
+
+/** The account a login name means: its mailbox address (the SASL user, shared/account.ts). */
+export function accountFor(accounts: BridgeDeps['accounts'], login: string): Account | undefined {
+  const name = login.trim().toLowerCase();
+  if (name === '') return undefined;
+  const matches = accounts.list().filter((a) => a.address.toLowerCase() === name);
+  return matches.find((a) => a.status === 'ready') ?? matches[0];
+}
+
+const fmtBytes = (n: number): string => (n < 10_000 ? `${n} B` : n < 10_000_000 ? `${Math.round(n / 1000)} kB` : `${Math.round(n / 1_000_000)} MB`);
+
+export class ClientSession {
+  readonly ctx: SessionContext;
+  socket: Duplex;
+  reader: Reader;
+  secure = false;
+  readonly started: number;
+  account: Account | undefined;
+  #closed = false;
+
+  constructor(ctx: SessionContext, socket: net.Socket) {
+    this.ctx = ctx;
+    this.socket = socket;
+    this.started = ctx.deps.clock.now();
+    // Errors of a socket are answered by closing it; a listener must always be there, or an
+    // ECONNRESET from a client that vanished would crash the process.
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(PRE_AUTH_IDLE_MS, () => socket.destroy());
+    socket.once('close', () => {
+      this.#closed = true;
+    });
+    this.reader = new Reader(socket);
+  }
+
+  get protocol(): BridgeProtocol {
+    return this.ctx.protocol;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get tlsAvailable(): boolean {
+    return this.ctx.secureContext !== undefined && !this.secure;
+  }
+
+  write(line: string): void {
+    if (!this.#closed && !this.socket.destroyed) this.socket.write(`${line}\r\n`);
+  }
+
+  /** Write the last words and close (the client learns why before the connection ends). */
+  end(line?: string): void {
+    if (this.#closed || this.socket.destroyed) return;
+    this.socket.end(line === undefined ? undefined : `${line}\r\n`);
+    // A client that never reads its last answer must not keep the socket open.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+  }
+
+  emit(e: Omit<BridgeEvent, 'at' | 'protocol'>): void {
+    const on = this.ctx.deps.onEvent;
+    if (!on) return;
+    try {
+      on({ at: this.ctx.deps.clock.now(), protocol: this.protocol, ...e });
+    } catch {
+      // a listener's bug must not end the session
+    }
+  }
+
+  /**
+   * STARTTLS towards the client (after the protocol's "go ahead" was written). Bytes the client
+   * sent behind its STARTTLS command before the handshake are dropped, not executed (the
+   * command-injection attack on STARTTLS, CVE-2011-0411 and kin).
+   */
+  async startTls(): Promise<boolean> {
+    const context = this.ctx.secureContext;
+    if (!context) return false;
+    this.reader.detach();
+    const plain = this.socket;
+    const secure = new tls.TLSSocket(plain as net.Socket, { isServer: true, secureContext: context });
+    secure.on('error', () => {
+      secure.destroy();
+      plain.destroy();
+    });
+    const ok = await new Promise<boolean>((resolve) => {
+      secure.once('secure', () => resolve(true));
+      secure.once('close', () => resolve(false));
+    });
+    if (!ok) return false;
+    this.socket = secure;
+    this.secure = true;
+    this.reader = new Reader(secure);
+    return true;
+  }
+
+  /** Checks the bridge password; a failure answers only after the growing delay. */
+  async localAuth(login: string, password: string): Promise<LocalAuth> {
+    const { deps, delay } = this.ctx;
+    const account = accountFor(deps.accounts, login);
+    let stored: string | undefined;
+    if (account) {
+      try {
+        stored = await deps.secrets.get(account.id, 'bridge-password');
+      } catch {
+        stored = undefined; // an unreadable secret file is a refusal here; the app shows why
+      }
+    }
+    // Unknown names are verified against nothing but still cost the same delay.
+    const ok = account !== undefined && stored !== undefined && (await verifyPassword(account.id, stored, password));
+    if (ok) {
+      delay.succeed(login);
+      return { ok: true, account };
+    }
+    const code = account !== undefined && stored === undefined ? 'BRIDGE_NO_PASSWORD' : 'BRIDGE_BAD_PASSWORD';
+    const wait = delay.fail(login, deps.clock.now());
+    const e: Omit<BridgeEvent, 'at' | 'protocol'> = {
+      kind: 'local-auth-failed',
+      code,
+      message: `${this.protocol.toUpperCase()} sign-in to the bridge refused for ${account ? account.address : 'an unknown address'}: ${describe(code).title}`,
+    };
+    if (account) {
+      e.accountId = account.id;
+      e.address = account.address;
+    }
+    this.emit(e);
+    await new Promise((r) => setTimeout(r, wait));
+    return { ok: false, code };
+  }
+
+  /** Signs in upstream; a failure is reported as an event (the front end words the answer). */
+  async upstream(account: Account, hello?: string): Promise<UpstreamOutcome> {
+    this.account = account;
+    // The client leaving stops the upstream sign-in (no server session left open for nobody).
+    const left = new AbortController();
+    const onClose = (): void => left.abort();
+    this.socket.once('close', onClose);
+    const signal = AbortSignal.any([left.signal, AbortSignal.timeout(UPSTREAM_TIMEOUT_MS)]);
+    const outcome = await openUpstream(this.ctx.deps, account, this.protocol, { signal, ...(hello !== undefined ? { hello } : {}) });
+    this.socket.off('close', onClose);
+    if (!outcome.ok) {
+      this.emit({
+        kind: 'upstream-failed',
+        accountId: account.id,
+        address: account.address,
+        code: outcome.code,
+        message: `${this.protocol.toUpperCase()} ${account.address}: ${describe(outcome.code).title}${outcome.serverText ? ` (server: ${outcome.serverText.slice(0, 200)})` : ''}`,
+      });
+    } else if (this.#closed) {
+      outcome.socket.destroy(); // the client left while the bridge was signing in
+    }
+    return outcome;
+  }
+
+  /**
+   * From here on the bridge is a byte pipe: what either side read ahead is passed on first, then
+   * socket.pipe() both ways (backpressure: a slow client pauses the server and vice versa).
+   */
+  pipe(up: UpstreamOk): void {
+    const account = this.account;
+    if (this.#closed || !account) {
+      up.socket.destroy();
+      return;
+    }
+    const client = this.socket;
+    const server = up.socket;
+    // Signed in: an IMAP IDLE may be silent for 29 minutes; the server decides when to drop it.
+    (client as net.Socket).setTimeout(0);
+    let fromClient = 0;
+    let fromServer = 0;
+    const clientRest = this.reader.detach();
+    const serverRest = up.reader.detach();
+    client.on('data', (d: Buffer) => (fromClient += d.length));
+    server.on('data', (d: Buffer) => (fromServer += d.length));
+    server.on('error', () => server.destroy());
+    if (serverRest.length > 0) client.write(serverRest);
+    if (clientRest.length > 0) server.write(clientRest);
+    client.pipe(server);
+    server.pipe(client);
+    this.emit({ kind: 'session-start', accountId: account.id, address: account.address, message: `${this.protocol.toUpperCase()} ${account.address}: signed in` });
+    let ended = false;
+    const finish = (): void => {
+      if (ended) return;
+      ended = true;
+      client.destroy();
+      server.destroy();
+      const secs = Math.round((this.ctx.deps.clock.now() - this.started) / 100) / 10;
+      this.emit({
+        kind: 'session-end',
+        accountId: account.id,
+        address: account.address,
+        message: `${this.protocol.toUpperCase()} ${account.address}: ended after ${secs} s, ${fmtBytes(fromServer + serverRest.length)} to the client, ${fmtBytes(fromClient + clientRest.length)} to the server`,
+      });
+    };
+    client.once('close', finish);
+    server.once('close', finish);
+    if (this.#closed) finish();
+  }
+}
+
+export function serveConnection(ctx: SessionContext, socket: net.Socket): void {
+  const session = new ClientSession(ctx, socket);
+  const run = async (): Promise<void> => {
+    const front =
+      ctx.protocol === 'imap' ? (await import('./imap.ts')).imapFront : ctx.protocol === 'pop' ? (await import('./pop.ts')).popFront : (await import('./smtp.ts')).smtpFront;
+    await front(session);
+  };
+  run().catch(() => {
+    // A protocol error (a line too long, a reset) ends this connection only.
+    session.socket.destroy();
+  });
+}
