@@ -111,3 +111,22 @@ export const isSharedMailbox = (a: Pick<Account, 'address' | 'signInAs'>): boole
 
 export const enabledProtocols = (servers: Servers): Protocol[] =>
   (['imap', 'pop', 'smtp'] as const).filter((p) => servers[p]?.enabled === true);
+
+/**
+ * Why `account` cannot use `owner`'s sign-in (grantFrom), or undefined when it can. The sign-in is
+ * one grant with one set of scopes at one provider for one person: the owner must be that person
+ * (its signer is the account's), at the same provider with the same app, and not itself borrow.
+ */
+export function grantProblem(account: Pick<Account, 'id' | 'address' | 'signInAs' | 'providerId' | 'auth'>, owner: Pick<Account, 'id' | 'address' | 'signInAs' | 'providerId' | 'auth' | 'grantFrom'> | undefined): string | undefined {
+  if (!owner) return 'no such account to reuse the sign-in of';
+  if (owner.id === account.id) return 'an account cannot reuse its own sign-in';
+  if (owner.grantFrom !== undefined) return `${owner.address} itself reuses another account's sign-in; reuse that account's instead`;
+  if (owner.auth.flow !== account.auth.flow) return `${owner.address} signs in another way (${owner.auth.flow})`;
+  if (owner.providerId !== account.providerId || JSON.stringify(owner.auth) !== JSON.stringify(account.auth)) {
+    return `${owner.address} uses another provider or app registration`;
+  }
+  if (account.auth.flow === 'delegated' && signerOf(owner) !== signerOf(account)) {
+    return `${owner.address} signs in as ${signerOf(owner)}, not as ${signerOf(account)}`;
+  }
+  return undefined;
+}

@@ -9,7 +9,7 @@ export type AuthFlow = z.infer<typeof AuthFlow>;
 
 /** A finding about the authorization; `code` is a diagnostics catalog code (shared/diagnostics/auth.ts). */
 export const AuthFlag = z.object({
-  code: z.enum(['AUTH_WRONG_USER', 'AUTH_SCOPE_MISSING', 'AUTH_NO_REFRESH_TOKEN', 'AUTH_EXCESS_SCOPES']),
+  code: z.enum(['AUTH_WRONG_USER', 'AUTH_WRONG_DELEGATE', 'AUTH_SCOPE_MISSING', 'AUTH_NO_REFRESH_TOKEN', 'AUTH_EXCESS_SCOPES']),
   /** `warning`: the mail connection will fail (or stop within the hour); `info`: works, but worth fixing. */
   severity: z.enum(['warning', 'info']),
   message: z.string(),

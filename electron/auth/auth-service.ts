@@ -4,7 +4,7 @@
 // return Result values: this is the edge the IPC handlers and the CLI call.
 import * as oidc from 'openid-client';
 import { PROVIDERS, type ProviderEntry } from '../../shared/providers.ts';
-import type { Account, Identity } from '../../shared/account.ts';
+import { grantProblem, type Account, type Identity } from '../../shared/account.ts';
 import type { AuthFlow, AuthOutcome } from '../../shared/auth-outcome.ts';
 import { AppFailure, err, ok, type Result } from '../../shared/result.ts';
 import { systemClock, type AccessToken, type BrowserOpener, type Clock } from '../core/ports.ts';
@@ -102,9 +102,37 @@ export class AuthService {
     return entry;
   }
 
+  /**
+   * The account that holds the sign-in `accountId` uses: itself, or the account named by its
+   * `grantFrom` (shared mailboxes of one delegate share one grant). Everything token-related runs
+   * on the owner's id: its TokenProvider (one gate per grant in this process) and its secret
+   * file's lock (one refresh at a time across processes), so the rotating refresh token is never
+   * copied and never refreshed twice.
+   */
+  #grantOwner(account: Account): Account {
+    if (account.grantFrom === undefined) return account;
+    const owner = this.#o.accounts.get(account.grantFrom);
+    if (!owner) throw failure('GRANT_OWNER_MISSING', `${account.address} reuses the sign-in of account ${account.grantFrom}, which no longer exists.`);
+    const problem = grantProblem(account, owner);
+    if (problem !== undefined) throw failure('VALIDATION_FAILED', `${account.address} cannot reuse the sign-in of ${owner.address}: ${problem}.`);
+    return owner;
+  }
+
+  /** The id whose sign-in (secrets, token provider) `accountId` uses. Throws AppFailure. */
+  grantOwnerId(accountId: string): string {
+    return this.#grantOwner(this.#account(accountId)).id;
+  }
+
+  /** The accounts that reuse `accountId`'s sign-in. */
+  borrowers(accountId: string): Account[] {
+    return this.#o.accounts.list().filter((a) => a.grantFrom === accountId);
+  }
+
   /** The account's TokenProvider (a TokenSource for the probe and the CLI). Throws AppFailure. */
   tokenProvider(accountId: string): TokenProvider {
-    const account = this.#account(accountId);
+    const own = this.#account(accountId);
+    const account = this.#grantOwner(own);
+    if (account !== own) return this.tokenProvider(account.id);
     // Recreate when what the provider depends on changed (not for identity / last test updates).
     const fingerprint = JSON.stringify([account.auth, account.scopes, account.servers, account.address, account.providerId, account.caPem ?? '']);
     const hit = this.#providers.get(accountId);
@@ -137,7 +165,15 @@ export class AuthService {
 
 
   /** Run a flow for the account; on success its Identity is saved (no token values). */
-  async authorize(accountId: string, flow: AuthFlow, options: AuthorizeOptions = {}): Promise<Result<AuthOutcome>> {
+  async authorize(requestedId: string, flow: AuthFlow, options: AuthorizeOptions = {}): Promise<Result<AuthOutcome>> {
+    // A mailbox that reuses another account's sign-in is authorized by signing that account in
+    // again (one grant); the identity is recorded on both.
+    let accountId: string;
+    try {
+      accountId = this.grantOwnerId(requestedId);
+    } catch (e) {
+      return this.#err(e, requestedId);
+    }
     const ctl = new AbortController();
     this.#running.get(accountId)?.abort();
     this.#running.set(accountId, ctl);
@@ -156,6 +192,7 @@ export class AuthService {
       if (msalProvider?.lastHomeAccountId !== undefined) identity.homeAccountId = msalProvider.lastHomeAccountId;
       const current = this.#account(accountId);
       this.#o.accounts.put({ ...current, identity, updatedAt: this.#clock.now() });
+      for (const b of this.borrowers(accountId)) this.#o.accounts.put({ ...b, identity, updatedAt: this.#clock.now() });
       return ok(outcome);
     } catch (e) {
       return this.#err(e, accountId);
@@ -165,7 +202,8 @@ export class AuthService {
   }
 
   /** Cancel a running authorization of the account (the UI's Cancel button). */
-  cancel(accountId: string): boolean {
+  cancel(requestedId: string): boolean {
+    const accountId = this.#o.accounts.get(requestedId)?.grantFrom ?? requestedId;
     const ctl = this.#running.get(accountId);
     if (!ctl) return false;
     ctl.abort();
@@ -182,9 +220,10 @@ export class AuthService {
 
   async setClientSecret(accountId: string, secret: string): Promise<Result<{ stored: boolean; persisted: boolean }>> {
     try {
-      this.#account(accountId);
-      await this.#o.secrets.set(accountId, 'client-secret', secret);
-      this.#providers.delete(accountId); // the client authentication is part of its configuration
+      // The client secret belongs to the sign-in: a borrowing mailbox stores it with the owner.
+      const ownerId = this.grantOwnerId(accountId);
+      await this.#o.secrets.set(ownerId, 'client-secret', secret);
+      this.#providers.delete(ownerId); // the client authentication is part of its configuration
       return ok({ stored: true, persisted: this.#o.secrets.status.persistent });
     } catch (e) {
       return this.#err(e, accountId);
@@ -194,7 +233,7 @@ export class AuthService {
   async tokenState(accountId: string): Promise<Result<TokenStateInfo & { accountId: string; hasClientSecret: boolean; persisted: boolean }>> {
     try {
       const info = await this.tokenProvider(accountId).state();
-      const hasClientSecret = (await this.#o.secrets.get(accountId, 'client-secret')) !== undefined;
+      const hasClientSecret = (await this.#o.secrets.get(this.grantOwnerId(accountId), 'client-secret')) !== undefined;
       return ok({ accountId, ...info, hasClientSecret, persisted: this.#o.secrets.status.persistent });
     } catch (e) {
       return this.#err(e, accountId);
@@ -220,6 +259,19 @@ export class AuthService {
    */
   async removeAccount(accountId: string, options: { signal?: AbortSignal } = {}): Promise<Result<RemoveOutcome>> {
     try {
+      const account = this.#account(accountId);
+      if (account.grantFrom !== undefined) {
+        // A mailbox reusing another account's sign-in holds no secrets of its own: revoking would
+        // sign the owner (and every other mailbox of that delegate) out.
+        await this.#o.secrets.delete(accountId);
+        this.#providers.delete(accountId);
+        this.#o.accounts.remove(accountId);
+        return ok({ revoked: false, revocation: 'nothing-to-revoke', secretsDeleted: true });
+      }
+      const users = this.borrowers(accountId);
+      if (users.length > 0) {
+        throw failure('GRANT_IN_USE', `${users.map((u) => u.address).join(', ')} use${users.length === 1 ? 's' : ''} the sign-in of ${account.address}: remove ${users.length === 1 ? 'it' : 'them'} first.`);
+      }
       const provider = this.tokenProvider(accountId);
       // Memory-only mode: pick up a grant an earlier (persisting) run left, so it can be revoked.
       await this.#o.secrets.adoptFromDisk(accountId).catch(() => false);

@@ -6,8 +6,9 @@
 //   `error=user_cancelled&state=<state>` to MSAL's own loopback server (it rejects at once and
 //   closes the server), or by failing `openBrowser` while it is still pending (MSAL then closes
 //   its server in its `finally`). Abandoning the promise would leave the listener open.
-// - MSAL does not check the signed-in user: the outcome compares account.username with the
-//   mailbox address (AUTH_WRONG_USER).
+// - MSAL does not check the signed-in user: the outcome compares account.username with who
+//   should sign in: the mailbox address, or a shared mailbox's delegate (AUTH_WRONG_USER /
+//   AUTH_WRONG_DELEGATE).
 // - The refresh token lives only in MSAL's cache: the ICachePlugin encrypts that cache through
 //   the SecretStore (SecretBox), and MSAL awaits `afterCacheAccess` before it returns a result,
 //   so a rotated refresh token is stored before the caller gets the access token. Silent renewal
@@ -16,6 +17,7 @@
 //   InteractionRequiredAuthError: diagnose.ts maps both to reauthorize codes.
 // - Requests are serialized per account and always use one scope set (IMAP+POP+SMTP together):
 //   parallel silent calls with different scopes race on the refresh token and kill the grant.
+import { signerOf } from '../../shared/account.ts';
 import * as msal from '@azure/msal-node';
 import type { AccessToken } from '../core/ports.ts';
 import type { AuthFlow, AuthOutcome, AuthProgress } from '../../shared/auth-outcome.ts';
@@ -197,7 +199,7 @@ export class MsalTokenProvider implements TokenProvider {
   }
 
   #toAccessToken(r: msal.AuthenticationResult): AccessToken {
-    const t: AccessToken = { token: r.accessToken, scopes: r.scopes, username: r.account?.username || this.#ctx.account.address };
+    const t: AccessToken = { token: r.accessToken, scopes: r.scopes, username: r.account?.username || signerOf(this.#ctx.account) };
     if (r.expiresOn) t.expiresAt = r.expiresOn.getTime();
     return t;
   }
@@ -209,7 +211,8 @@ export class MsalTokenProvider implements TokenProvider {
     const outcome = buildOutcome({
       accountId: account.id,
       flow,
-      expectedUser: account.address,
+      expectedUser: signerOf(account),
+      mailbox: account.address,
       provider,
       servers: account.servers,
       requestedScopes: requested,
@@ -253,7 +256,7 @@ export class MsalTokenProvider implements TokenProvider {
       return await this.#withSignal(limit.signal, () =>
         this.#publicApp().acquireTokenInteractive({
           scopes: this.#scopes(),
-          loginHint: this.#ctx.account.address,
+          loginHint: signerOf(this.#ctx.account),
           ...this.#authParams(),
           successTemplate: successPage(),
           errorTemplate: failurePage(),

@@ -10,6 +10,7 @@
 //   new connection, 1 on a kept-alive one): the issuer's discovery document is kept with the
 //   grant (re-discovered when it is a day old or when a request to it fails), and the user is
 //   known from the sign-in (UserInfo only then); a refresh response's ID token confirms it.
+import { signerOf } from '../../shared/account.ts';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import type { Account } from '../../shared/account.ts';
@@ -222,7 +223,7 @@ export class OidcTokenProvider implements TokenProvider {
   }
 
   #toAccessToken(g: OidcGrant): AccessToken {
-    const t: AccessToken = { token: g.accessToken ?? '', scopes: g.scopes, username: g.username ?? this.#ctx.account.address };
+    const t: AccessToken = { token: g.accessToken ?? '', scopes: g.scopes, username: g.username ?? signerOf(this.#ctx.account) };
     if (g.expiresAt !== undefined) t.expiresAt = g.expiresAt;
     return t;
   }
@@ -280,7 +281,8 @@ export class OidcTokenProvider implements TokenProvider {
     return buildOutcome({
       accountId: account.id,
       flow,
-      expectedUser: account.address,
+      expectedUser: signerOf(account),
+      mailbox: account.address,
       provider,
       servers: account.servers,
       requestedScopes: requested,
@@ -326,7 +328,7 @@ export class OidcTokenProvider implements TokenProvider {
             state,
             code_challenge: challenge,
             code_challenge_method: 'S256',
-            login_hint: account.address,
+            login_hint: signerOf(account),
             ...(provider.authParams ?? {}),
             ...this.#settings.authParams,
           });

@@ -10,7 +10,10 @@ import { excessScopes, missingProtocolScopes } from './scopes.ts';
 export type OutcomeFacts = {
   accountId: string;
   flow: AuthFlow;
+  /** Who should have signed in: the mailbox, or its delegate (signInAs) for a shared mailbox. */
   expectedUser: string;
+  /** The mailbox address, when it is not expectedUser (a shared mailbox). */
+  mailbox?: string;
   provider: ProviderEntry;
   servers: Servers;
   requestedScopes: string[];
@@ -37,11 +40,16 @@ export function buildOutcome(f: OutcomeFacts): AuthOutcome {
   const flags: AuthFlag[] = [];
   const appOnly = f.flow === 'client-credentials';
   if (!appOnly && f.signedInAs !== undefined && f.signedInAs.toLowerCase() !== f.expectedUser.toLowerCase()) {
-    flags.push({
-      code: 'AUTH_WRONG_USER',
-      severity: 'warning',
-      message: `Signed in as ${f.signedInAs}, but the mailbox is ${f.expectedUser}.`,
-    });
+    const shared = f.mailbox !== undefined && f.mailbox.toLowerCase() !== f.expectedUser.toLowerCase();
+    flags.push(
+      shared
+        ? {
+            code: 'AUTH_WRONG_DELEGATE',
+            severity: 'warning',
+            message: `Signed in as ${f.signedInAs}, but the shared mailbox ${f.mailbox} is opened by signing in as ${f.expectedUser}.`,
+          }
+        : { code: 'AUTH_WRONG_USER', severity: 'warning', message: `Signed in as ${f.signedInAs}, but the mailbox is ${f.expectedUser}.` },
+    );
   }
   // App-only tokens carry roles of `.default`, not the per-protocol delegated scopes.
   if (!appOnly) {

@@ -79,6 +79,12 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
     } catch {
       return undefined; // the full path says which accounts exist, or that the name is ambiguous
     }
+    // A shared mailbox reusing a delegate's sign-in: the token is in the owner's file (never copied).
+    if (account.grantFrom !== undefined) {
+      const owner = accounts.find((a) => a.id === account.grantFrom);
+      if (!owner || owner.grantFrom !== undefined) return undefined; // the full path explains
+      account = owner;
+    }
     if (account.auth.adapter !== 'oidc') return undefined; // MSAL keeps its own token cache
     file = fileName(account.id);
     accountId = account.id;

@@ -2,7 +2,7 @@
 // process and the development web host, so the UI behaves the same in both. Errors are thrown as
 // AppFailure here and turned into Result data by dispatch().
 import { randomUUID } from 'node:crypto';
-import type { Account } from '../../shared/account.ts';
+import { grantProblem, type Account } from '../../shared/account.ts';
 import type { AppInfo, TokenState } from '../../shared/ipc.ts';
 import type { ProbeReport } from '../../shared/probe.ts';
 import { AppFailure, appError, type Result } from '../../shared/result.ts';
@@ -162,10 +162,20 @@ export function createHandlers(s: CoreServices): Handlers {
       // The wizard's draft does not carry the CA (accounts:trust-ca saves it): keep it on save.
       else if (input.id && s.accounts.get(input.id)?.caPem) input = { ...input, caPem: s.accounts.get(input.id)?.caPem };
       const existing = input.id ? s.accounts.get(input.id) : undefined;
+      // A shared mailbox: "who signs in" equal to the mailbox is no delegate (nothing to remember).
+      if (input.signInAs !== undefined && input.signInAs === input.address) input = { ...input, signInAs: undefined };
+      const id = existing?.id ?? input.id ?? randomUUID();
+      // Reusing another account's sign-in: only a grant that is this account's signer's, at the
+      // same provider and app (else the mail server would get the wrong person's token).
+      const owner = input.grantFrom !== undefined ? s.accounts.get(input.grantFrom) : undefined;
+      if (input.grantFrom !== undefined) {
+        const problem = grantProblem({ ...input, id }, owner);
+        if (problem !== undefined) throw new AppFailure(appError('VALIDATION_FAILED', `Cannot reuse that sign-in: ${problem}.`));
+      }
       const saved = s.accounts.put({
         ...input,
-        id: existing?.id ?? input.id ?? randomUUID(),
-        identity: existing?.identity,
+        id,
+        identity: existing?.identity ?? owner?.identity,
         lastTest: existing?.lastTest,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,

@@ -10,7 +10,10 @@ import { connectTcp, resolveHost, startTls } from './net.ts';
 import type { ProbeSession } from './session.ts';
 
 export type RunnerContext = {
+  /** The SASL user: the mailbox address. */
   address: string;
+  /** Someone else's (a delegate's) token opens this mailbox: Exchange's refusals mean other things. */
+  sharedMailbox?: boolean;
   mechanisms: readonly SaslMechanism[];
   providerId?: string | undefined;
   /** Trusted CAs when an extra CA was given; undefined = Node's defaults. */
@@ -77,6 +80,7 @@ export function failSession(
       challenge: failure.challenge,
       providerId: ctx.providerId,
       token: step === 'authenticate' ? ctx.tokenHints() : undefined,
+      sharedMailbox: ctx.sharedMailbox === true,
     });
   const extra: { serverText?: string; detail?: string } = {};
   if (serverText) extra.serverText = serverText;

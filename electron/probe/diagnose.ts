@@ -41,6 +41,8 @@ export type DiagnoseInput = {
   /** The step ran out of time (step timeout or overall deadline). */
   timedOut?: boolean;
   token?: TokenHints;
+  /** The mailbox is a shared one opened with a delegate's token (issue 19). */
+  sharedMailbox?: boolean;
 };
 
 type TextRule = { test: RegExp; code: DiagnosisCode };
@@ -53,6 +55,10 @@ const TEXT_RULES: readonly TextRule[] = [
   { test: /SmtpClientAuthentication is disabled/i, code: 'MS_SMTP_AUTH_DISABLED' },
   { test: /\b535[ -]5\.7\.3\b/, code: 'MS_SMTP_AUTH_UNSUCCESSFUL' },
   { test: /\b530[ -]5\.7\.57\b/, code: 'MS_SMTP_NOT_AUTHENTICATED' },
+  // Send As missing. Exchange refuses the sender with STOREDRV; at the end of DATA it words it
+  // `554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; ...`
+  // (also reported as `5.2.252 SendAsDenied; <user> not allowed to send as <address>`).
+  { test: /SendAsDenied/i, code: 'MS_STOREDRV' },
   { test: /\bSTOREDRV\b/, code: 'MS_STOREDRV' },
   // Exchange Online IMAP/POP
   { test: /User is authenticated but not connected/i, code: 'MS_USER_NOT_CONNECTED' },
@@ -180,6 +186,17 @@ function authRejected(input: DiagnoseInput): DiagnosisCode {
 
 /** The single matcher: what went wrong -> a stable diagnostics code. */
 export function diagnose(input: DiagnoseInput): DiagnosisCode {
+  const code = diagnoseAny(input);
+  if (!input.sharedMailbox) return code;
+  // A shared mailbox opened with a delegate's token (PROVIDERS.md "Shared mailboxes"): "not
+  // connected" means Full Access or the address is wrong, a refused sender means Send As is missing.
+  if (code === 'MS_USER_NOT_CONNECTED') return 'MS_SHARED_NOT_CONNECTED';
+  if (code === 'MS_STOREDRV' && input.protocol === 'smtp') return 'MS_SHARED_SEND_AS_DENIED';
+  if (code === 'AUTH_WRONG_USER') return 'AUTH_WRONG_DELEGATE';
+  return code;
+}
+
+function diagnoseAny(input: DiagnoseInput): DiagnosisCode {
   const { error, step } = input;
   if (error instanceof ProbeFailure) return error.code;
   if (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError') {

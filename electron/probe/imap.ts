@@ -9,8 +9,9 @@
 // - `upgradeToSTARTTLS()` and the internal `authenticate()` are wrapped on this instance to mark
 //   where those steps begin and end (and to fetch the token only when it is needed).
 // Everything else stays imapflow's: parsing, the SASL exchange (it answers the error challenge
-// with "" / "AQ==" and decodes it into err.oauthError), NAMESPACE after login (which surfaces
-// Microsoft's "BAD User is authenticated but not connected."), EXAMINE, LOGOUT.
+// with "" / "AQ==" and decodes it into err.oauthError), NAMESPACE after login, STATUS INBOX
+// (where Microsoft's "User is authenticated but not connected." surfaces: imapflow lets a
+// refused NAMESPACE pass), LOGOUT.
 import tls from 'node:tls';
 import { ImapFlow, type ImapFlowOptions, type ImapTransport, type ImapTransportSocket } from 'imapflow';
 import type { ServerSettings } from '../../shared/account.ts';
@@ -164,7 +165,12 @@ export async function probeImap(session: ProbeSession, server: ServerSettings, c
     // mailboxOpen() would cost three (LIST, LSUB, EXAMINE) for the same proof. Microsoft's
     // "User is authenticated but not connected." already surfaced on NAMESPACE above.
     const box = await c.status('INBOX', { messages: true });
-    session.finish({ serverText: lastServerLine ?? '', detail: `INBOX: ${box === false ? "?" : (box.messages ?? 0)} messages` });
+    // imapflow answers a refused STATUS (`NO ...`) with false instead of throwing: that is the
+    // server saying the mailbox cannot be read (Exchange: "User is authenticated but not
+    // connected.", also after NAMESPACE failed quietly), never a pass. The catch below takes the
+    // server's line as the failure text.
+    if (box === false) throw new Error('STATUS INBOX refused');
+    session.finish({ serverText: lastServerLine ?? '', detail: `INBOX: ${box.messages ?? 0} messages` });
     session.begin('logout');
     await c.logout();
     session.finish({ serverText: lastServerLine ?? '' });

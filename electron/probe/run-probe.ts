@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AccessToken, TokenSource } from '../core/ports.ts';
-import { Email, Servers, type Account, type ServerSettings } from '../../shared/account.ts';
+import { Email, saslUser, Servers, signerOf, type Account, type ServerSettings } from '../../shared/account.ts';
 import { isDiagnosisCode, type DiagnosisCode } from '../../shared/diagnostics.ts';
 import { PROTOCOLS, providerById, SaslMechanism, type Protocol } from '../../shared/providers.ts';
 import type { ProbeProgress, ProbeReport, ProtocolReport, Step } from '../../shared/probe.ts';
@@ -21,7 +21,11 @@ import { probePop } from './pop.ts';
 import { probeSmtp } from './smtp.ts';
 
 export type ProbeInput = {
+  /** The mailbox: the SASL user of every protocol (saslUser), also for a shared mailbox. */
   address: string;
+  /** Whose token it is when not the mailbox's: a shared mailbox's delegate. A token of another
+   * user is then expected, and Exchange's refusals are explained for shared mailboxes. */
+  signInAs?: string;
   servers: Servers;
   /** SASL mechanisms the provider accepts, in order of preference (catalog: Microsoft XOAUTH2 only). */
   mechanisms: readonly SaslMechanism[];
@@ -54,7 +58,8 @@ export function probeInputForAccount(account: Account, token: TokenSource): Prob
   // Only a catalog provider says what its protocols need (an unknown id guesses nothing).
   const entry = providerById(account.providerId);
   return {
-    address: account.address,
+    address: saslUser(account),
+    ...(signerOf(account) !== account.address ? { signInAs: signerOf(account) } : {}),
     servers: account.servers,
     mechanisms: providerById(account.providerId)?.mechanisms ?? ['OAUTHBEARER', 'XOAUTH2'],
     token,
@@ -73,6 +78,7 @@ export const DEFAULT_OVERALL_TIMEOUT_MS = 45_000;
 /** The untrusted parts of the input (they may come from IPC or CLI flags). */
 const InputSchema = z.object({
   address: Email,
+  signInAs: Email.optional(),
   servers: Servers,
   mechanisms: z.array(SaslMechanism).min(1),
   sendTestMessage: z.boolean().optional(),
@@ -172,7 +178,7 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
     if (!token) return {};
     const hints: TokenHints = {};
     if (token.expiresAt !== undefined && token.expiresAt <= Date.now()) hints.expired = true;
-    if (token.username && token.username.toLowerCase() !== parsed.address) hints.otherUser = true;
+    if (token.username && token.username.toLowerCase() !== (parsed.signInAs ?? parsed.address)) hints.otherUser = true;
     const needed = parsed.scopes?.[protocol] ?? provider?.protocolScopes[protocol] ?? [];
     if (token.scopes && needed.length > 0 && !needed.some((s) => token?.scopes?.includes(s))) hints.missingScope = true;
     // A user-scoped provider's account that asked for no mail scope at all.
@@ -196,6 +202,7 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
     sessions.push(session);
     const ctx: RunnerContext = {
       address: parsed.address,
+      sharedMailbox: parsed.signInAs !== undefined && parsed.signInAs !== parsed.address,
       mechanisms: parsed.mechanisms,
       providerId: parsed.providerId,
       ca,

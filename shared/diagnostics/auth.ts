@@ -261,6 +261,24 @@ export const authDiagnoses = {
     fix: ['Authorize again and pick the mailbox’s own account (use a private window if the browser remembers another one).'],
     action: 'reauthorize',
   },
+  AUTH_WRONG_DELEGATE: {
+    title: 'Signed in as someone other than the chosen delegate',
+    explanation: 'This shared mailbox is opened by signing in as its delegate, but the browser sign-in was done with another account. Exchange only opens the shared mailbox for a delegate with Full Access.',
+    fix: ['Authorize again and sign in as the delegate named under “who signs in” (use a private window if the browser remembers another account), or change who signs in.'],
+    action: 'reauthorize',
+  },
+  GRANT_OWNER_MISSING: {
+    title: 'The account whose sign-in this mailbox uses is gone',
+    explanation: 'This mailbox reuses another account’s sign-in, and that account no longer exists, so there is no token for it.',
+    fix: ['Edit the account to sign in on its own (authorize it), or add the delegate’s account again and reuse its sign-in.'],
+    action: 'reauthorize',
+  },
+  GRANT_IN_USE: {
+    title: 'Other mailboxes use this account’s sign-in',
+    explanation: 'Shared mailboxes reuse this account’s sign-in; removing it would leave them without a token.',
+    fix: ['Remove the shared mailboxes that use this sign-in first (they are named in the message), then this account.'],
+    action: 'none',
+  },
   AUTH_SCOPE_MISSING: {
     title: 'A mail permission was not granted',
     explanation: 'The token lacks the permission for an enabled protocol, so that protocol will refuse it.',

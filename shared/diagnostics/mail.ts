@@ -245,6 +245,28 @@ export const mailDiagnoses = {
     ],
     action: 'reauthorize',
   },
+  // Issue 19: the same Exchange answer on a shared mailbox has other causes than on one's own.
+  MS_SHARED_NOT_CONNECTED: {
+    title: 'Signed in, but the delegate cannot open this shared mailbox',
+    explanation:
+      'Exchange accepted the delegate’s token and then answered “User is authenticated but not connected”: the shared mailbox address is not one the signed-in delegate has Full Access to. Either Full Access was never granted (or not yet applied: it can take up to an hour), the shared mailbox address is mistyped, or the delegate’s own address was entered as the shared mailbox.',
+    fix: [
+      'Ask an Exchange admin to grant Full Access (the wizard’s register step has the lines): Connect-ExchangeOnline, then Add-MailboxPermission -Identity <shared mailbox> -User <delegate> -AccessRights FullAccess -InheritanceType All',
+      'Check the shared mailbox address (Microsoft 365 admin center > Teams & groups > Shared mailboxes) and edit the account if it differs.',
+      'The mailbox address must be the shared mailbox’s, and “who signs in” the delegate’s own address: not the other way round.',
+    ],
+    action: 'edit-servers',
+  },
+  MS_SHARED_SEND_AS_DENIED: {
+    title: 'The delegate may not send as this shared mailbox',
+    explanation:
+      'Exchange refused the shared mailbox as the sender (STOREDRV / SendAsDenied): Full Access lets the delegate read the shared mailbox, but sending as it needs the separate Send As permission.',
+    fix: [
+      'Ask an Exchange admin to grant Send As: Connect-ExchangeOnline, then Add-RecipientPermission -Identity <shared mailbox> -Trustee <delegate> -AccessRights SendAs -Confirm:$false',
+      'Permission changes can take up to an hour to apply; then test again.',
+    ],
+    action: 'none',
+  },
   MS_POP_AUTH_FAILURE: {
     title: 'Exchange Online refused the POP sign-in',
     explanation:

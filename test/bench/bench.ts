@@ -348,6 +348,7 @@ export async function startBench(opts: { log?: boolean; idpFront?: (listenPort: 
         endSession: str('end_session_endpoint'),
       },
       ca: { path: pki.ca.cert, pem: pki.ca.certPem },
+      serverTls: { cert: pki.server.cert, key: pki.server.key },
       scopes: { imap: MAIL_SCOPES.imap, pop3: MAIL_SCOPES.pop3, smtp: MAIL_SCOPES.smtp, all: ALL_SCOPES.join(' ') },
       users,
       clients,

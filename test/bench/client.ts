@@ -6,6 +6,7 @@
 // environment and is read only at process start anyway.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { ExchangeDelegatesServer } from './exchange-delegates.ts';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Configuration, INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
@@ -562,4 +563,27 @@ export function malformedListener(protocol: Protocol, mode: MalformedMode, secur
   const l = benchInfo().failures.malformed.find((x) => x.protocol === protocol && x.mode === mode && x.security === security);
   if (!l) throw new Error(`no malformed listener ${protocol}/${mode}/${security}`);
   return l;
+}
+
+// ---------------------------------------------------------------- Exchange-like delegates server
+
+/**
+ * A scripted Exchange Online (IMAP implicit TLS + SMTP STARTTLS) for shared mailboxes, checking
+ * tokens at this bench's IdP the way Dovecot does (exchange-delegates.ts). Each test starts its
+ * own with the delegations it needs; close it in an `after`.
+ */
+export async function startExchangeDelegates(
+  delegates: Record<string, { fullAccess?: string[]; sendAs?: string[] }>,
+  messages?: Record<string, number>,
+): Promise<ExchangeDelegatesServer> {
+  const { ExchangeDelegatesServer } = await import('./exchange-delegates.ts');
+  const info = benchInfo();
+  const resource = benchClient('dovecot');
+  return new ExchangeDelegatesServer({
+    delegates,
+    ...(messages ? { messages } : {}),
+    introspection: { url: info.endpoints.introspection, clientId: resource.id, clientSecret: resource.secret ?? '', ca: info.ca.pem },
+    tls: { cert: readFileSync(info.serverTls.cert, 'utf8'), key: readFileSync(info.serverTls.key, 'utf8') },
+    scopes: { imap: info.scopes.imap, smtp: info.scopes.smtp },
+  }).start();
 }

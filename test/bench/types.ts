@@ -100,6 +100,9 @@ export const BenchInfo = z.object({
     endSession: z.string(),
   }),
   ca: z.object({ path: z.string(), pem: z.string() }),
+  /** The server certificate (localhost, 127.0.0.1, 127.0.0.2; signed by the CA) and its key, as
+   *  files: for scripted servers a test starts itself (exchange-delegates.ts). */
+  serverTls: z.object({ cert: z.string(), key: z.string() }),
   /** Scope strings the mail servers require, per protocol (the `scope` of a token must hold it). */
   scopes: z.object({ imap: z.string(), pop3: z.string(), smtp: z.string(), all: z.string() }),
   users: z.array(User),

@@ -5,7 +5,7 @@ import { formatTime, relativeTime } from '../format.ts';
 /** What the authorization established: who, which scopes, until when, refresh token, findings. */
 export function AuthResult({ outcome }: { outcome: AuthOutcome }) {
   const missing = new Set(outcome.flags.filter((f) => f.code === 'AUTH_SCOPE_MISSING').flatMap((f) => f.scopes ?? []));
-  const wrongUser = outcome.flags.some((f) => f.code === 'AUTH_WRONG_USER');
+  const wrongUser = outcome.flags.some((f) => f.code === 'AUTH_WRONG_USER' || f.code === 'AUTH_WRONG_DELEGATE');
   const warnings = outcome.flags.filter((f) => f.severity === 'warning').length;
   return (
     <div className="auth-result card" aria-labelledby="auth-result-title">
