@@ -200,6 +200,8 @@ export function azureCliAppOnlyScript(input: AppOnlyScriptInput): Result<string>
       'echo "Client ID: $appId"',
       'echo "Tenant ID: $(az account show --query tenantId --output tsv)"',
       'echo "Enterprise application object ID: $(az ad sp show --id "$appId" --query id --output tsv)"',
+      // The end date: the assistant warns 30 days before the secret stops working (AADSTS7000222).
+      'echo "Client secret expires: $(az ad app credential list --id "$appId" --query \'max_by([], &endDateTime).endDateTime\' --output tsv)"',
       'echo "Client secret (paste it into the app, then clear this screen): $secret"',
     ].join('\n'),
   );
@@ -236,3 +238,58 @@ export function exchangeAppOnlyScript(input: ExchangeScriptInput): Result<string
   if (cas.length > 0) lines.push(`Set-CASMailbox -Identity '${mailbox}' ${cas.join(' ')}`);
   return ok(lines.join('\n'));
 }
+
+/** What a registration script printed, read back from the user's paste (the values only; the
+ * secret, when there is one, is for the secret store and nothing else). */
+export type ScriptOutput = {
+  clientId?: string;
+  tenantId?: string;
+  servicePrincipalObjectId?: string;
+  /** The client secret's end date, YYYY-MM-DD (UTC). */
+  secretExpires?: string;
+  secret?: string;
+};
+
+/** Reads the "Name: value" lines the scripts above print; lines it does not know are ignored. */
+export function parseScriptOutput(text: string): ScriptOutput {
+  const out: ScriptOutput = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const m = /^(Client ID|Tenant ID|Enterprise application object ID|Client secret expires|Client secret \(paste it into the app, then clear this screen\)):\s*(\S.*)$/.exec(line);
+    if (!m) continue;
+    const value = (m[2] ?? '').trim();
+    switch (m[1]) {
+      case 'Client ID':
+        if (isGuid(value)) out.clientId = value.toLowerCase();
+        break;
+      case 'Tenant ID':
+        if (isGuid(value)) out.tenantId = value.toLowerCase();
+        break;
+      case 'Enterprise application object ID':
+        if (isGuid(value)) out.servicePrincipalObjectId = value.toLowerCase();
+        break;
+      case 'Client secret expires': {
+        const d = /^(\d{4}-\d{2}-\d{2})(?:[T ]|$)/.exec(value)?.[1];
+        if (d !== undefined && parseDay(d) !== undefined) out.secretExpires = d;
+        break;
+      }
+      default:
+        out.secret = value;
+    }
+  }
+  return out;
+}
+
+/** A calendar day YYYY-MM-DD as epoch ms at 00:00 UTC (the secret's end: warned about from then
+ * on, a little early rather than late), or undefined when it is not a real date. */
+export function parseDay(day: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim());
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && y >= 2000 && y <= 2200 ? ms : undefined;
+}
+
+/** epoch ms -> YYYY-MM-DD (UTC), for showing and editing a stored end date. */
+export const formatDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);

@@ -13,6 +13,7 @@ import { need, parseCommand, STORE_FLAGS, storeOptions, type Values } from './ar
 import { accountRef, findAccount, openCliCore, readCaFile, type CliCore } from './cli-core.ts';
 import { EXIT, EXIT_CODES_HELP, failExplained } from './exit.ts';
 import { isLoopbackHost, parseServerSpec } from './server-spec.ts';
+import { formatDay, parseDay } from '../../shared/registration-scripts.ts';
 
 const PROTOCOLS: readonly Protocol[] = ['imap', 'pop', 'smtp'];
 
@@ -65,6 +66,27 @@ async function readClientSecret(path: string): Promise<string> {
   return secret;
 }
 
+/** --consent-status: only where the catalog knows a Testing limit (Google's 7 days), else the
+ * answer would be kept and never used. `unknown` (edit) forgets it. */
+function parseConsentStatus(value: unknown, provider: ProviderEntry | undefined): Account['consentStatus'] | 'unknown' | undefined {
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim().toLowerCase();
+  if (v !== 'testing' && v !== 'production' && v !== 'unknown') throw new UsageError(`--consent-status: "${value}" is not testing, production or unknown`);
+  if (v !== 'unknown' && provider?.refreshTokenLimits?.testingDays === undefined) {
+    throw new UsageError(`--consent-status is for providers with a consent screen in Testing (Google); ${provider?.label ?? 'this provider'} has none`);
+  }
+  return v;
+}
+
+/** --secret-expires YYYY-MM-DD (the client secret's end date; `none` forgets it). */
+function parseSecretExpires(value: unknown): number | 'none' | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value.trim().toLowerCase() === 'none') return 'none';
+  const ms = parseDay(value);
+  if (ms === undefined) throw new UsageError(`--secret-expires: "${value}" is not a date like 2027-06-30 (YYYY-MM-DD)`);
+  return ms;
+}
+
 /** Save through the schema; a record it refuses is a usage error that names the field, never a dump. */
 function put(core: CliCore, record: z.input<typeof AccountSchema>): Account {
   const parsed = AccountSchema.safeParse(record);
@@ -110,6 +132,9 @@ Saves an account (no secrets on the command line: the client secret is read from
 ${SERVER_FLAGS}
   --app-only              client credentials (admin-consented app permissions, no user)
   --client-secret-file <f> file holding the client secret (read, never printed)
+  --secret-expires <YYYY-MM-DD>  when the client secret ends (warned about 30 days before)
+  --consent-status testing|production   Google: the consent screen's publishing status
+                          (Testing: the sign-in ends after 7 days; warned 2 days before)
   --ca-file <file>        a CA (PEM) this account trusts (identity provider, mail servers): saved with it
 
 ${STORE_FLAGS}`;
@@ -129,6 +154,8 @@ const ADD_SPEC = {
   smtp: { type: 'string' },
   'app-only': { type: 'boolean' },
   'client-secret-file': { type: 'string' },
+  'secret-expires': { type: 'string' },
+  'consent-status': { type: 'string' },
 } as const;
 
 function addCommand(): CliCommand {
@@ -144,6 +171,10 @@ function addCommand(): CliCommand {
         typeof values.provider === 'string' ? providerById(values.provider) : (providerByDomain(address.data) ?? providerById('generic'));
       if (!provider) throw new UsageError(`--provider: unknown provider "${String(values.provider)}" (${PROVIDERS.map((p) => p.id).join(', ')})`);
       const clientId = need(values['client-id'], 'client-id').trim();
+      const consent = parseConsentStatus(values['consent-status'], provider);
+      if (consent === 'unknown') throw new UsageError('--consent-status: testing or production (leave it out when unknown)');
+      const secretExpires = parseSecretExpires(values['secret-expires']);
+      if (secretExpires === 'none') throw new UsageError('--secret-expires: a date like 2027-06-30 (leave it out when the secret does not expire)');
       const servers: Servers = {};
       for (const p of PROTOCOLS) {
         const spec = values[p];
@@ -202,6 +233,8 @@ function addCommand(): CliCommand {
         scopes,
         servers,
         ...(caPem ? { caPem } : {}),
+        ...(consent !== undefined ? { consentStatus: consent } : {}),
+        ...(secretExpires !== undefined ? { clientSecretExpiresAt: secretExpires } : {}),
         status: 'ready',
         createdAt: now,
         updatedAt: now,
@@ -230,6 +263,8 @@ ${SERVER_FLAGS}
   --tenant <t> | --cloud <id> | --authority <url>   Microsoft (needs a new sign-in)
   --issuer <url>          OpenID issuer (needs a new sign-in)
   --client-secret-file <f> replace the stored client secret
+  --secret-expires <YYYY-MM-DD>|none   when the client secret ends (none: forget the date)
+  --consent-status testing|production|unknown   Google: the consent screen's publishing status
 
 ${STORE_FLAGS}`;
 
@@ -253,6 +288,8 @@ function editCommand(): CliCommand {
           pop: ADD_SPEC.pop,
           smtp: ADD_SPEC.smtp,
           'client-secret-file': ADD_SPEC['client-secret-file'],
+          'secret-expires': ADD_SPEC['secret-expires'],
+          'consent-status': ADD_SPEC['consent-status'],
           'no-ca': { type: 'boolean' },
         },
         1,
@@ -320,6 +357,22 @@ function editCommand(): CliCommand {
           signInAgain = true;
           changes.push(account.auth.adapter === 'msal' ? 'client id / authority' : 'client id / issuer');
         }
+      }
+      const consent = parseConsentStatus(values['consent-status'], providerById(account.providerId));
+      if (consent === 'unknown') {
+        delete next.consentStatus;
+        changes.push('consent status forgotten');
+      } else if (consent !== undefined) {
+        next.consentStatus = consent;
+        changes.push(`consent status ${consent}`);
+      }
+      const secretExpires = parseSecretExpires(values['secret-expires']);
+      if (secretExpires === 'none') {
+        delete next.clientSecretExpiresAt;
+        changes.push('secret end date forgotten');
+      } else if (secretExpires !== undefined) {
+        next.clientSecretExpiresAt = secretExpires;
+        changes.push(`secret ends ${formatDay(secretExpires)}`);
       }
       if (secret !== undefined) changes.push('client secret');
       if (changes.length === 0) throw new UsageError('Nothing to change: give at least one change (mail-oauth edit --help)');

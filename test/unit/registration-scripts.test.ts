@@ -130,3 +130,29 @@ test('audience and tenant rules', () => {
   for (const t of [APP, 'contoso.onmicrosoft.com', 'organizations']) assert.ok(isTenant(t), t);
   for (const t of ['', 'contoso', 'a/b', '../x', 'x y.com']) assert.ok(!isTenant(t), t);
 });
+
+test('the app-only script prints the secret end date, and the pasted output reads back every value', async () => {
+  const { parseScriptOutput, parseDay, formatDay } = await import('../../shared/registration-scripts.ts');
+  const s = script(azureCliAppOnlyScript({ displayName: 'Mail OAuth Assistant', protocols: ['imap', 'smtp'] }));
+  assert.match(s, /echo "Client secret expires: \$\(az ad app credential list --id "\$appId" --query 'max_by\(\[\], &endDateTime\)\.endDateTime' --output tsv\)"/);
+  // What Cloud Shell shows after the script ran (the az output lines around it included).
+  const pasted = [
+    'user@Azure:~$ bash moa.sh',
+    `Client ID: ${APP.toUpperCase()}`,
+    'Tenant ID: 99999999-8888-4777-8666-555555555555',
+    `Enterprise application object ID: ${SP}`,
+    'Client secret expires: 2027-12-02T06:10:33+00:00',
+    'Client secret (paste it into the app, then clear this screen): abc~DEF.123',
+  ].join('\r\n');
+  assert.deepEqual(parseScriptOutput(pasted), {
+    clientId: APP,
+    tenantId: '99999999-8888-4777-8666-555555555555',
+    servicePrincipalObjectId: SP,
+    secretExpires: '2027-12-02',
+    secret: 'abc~DEF.123',
+  });
+  assert.deepEqual(parseScriptOutput('Client ID: not-a-guid\nClient secret expires: soon\nnothing else'), {});
+  assert.equal(parseDay('2027-02-29'), undefined, 'not a leap year');
+  assert.equal(parseDay('2028-02-29'), Date.UTC(2028, 1, 29));
+  assert.equal(formatDay(Date.UTC(2028, 1, 29)), '2028-02-29');
+});

@@ -12,7 +12,7 @@ import {
   type ProviderEntry,
   type Security,
 } from '../../../shared/providers.ts';
-import { isGuid, isTenant } from '../../../shared/registration-scripts.ts';
+import { formatDay, isGuid, isTenant, parseDay } from '../../../shared/registration-scripts.ts';
 
 export const STEPS = ['account', 'register', 'authorize', 'configure', 'test', 'done'] as const;
 export type WizardStep = (typeof STEPS)[number];
@@ -50,6 +50,10 @@ export type Draft = {
   /** Generic providers: the mail scopes, space separated. */
   mailScopes: string;
   servers: Record<Protocol, ServerForm>;
+  /** Google: the consent screen's publishing status ('' = not said). Testing ends sign-ins after 7 days. */
+  consentStatus: '' | 'testing' | 'production';
+  /** The client secret's end date, YYYY-MM-DD ('' = not said / does not end). */
+  secretExpires: string;
   // Helpers of the register step, kept only in this window's storage (not secrets).
   checked: string[];
   spObjectId: string;
@@ -73,6 +77,8 @@ export function newDraft(): Draft {
     issuer: '',
     mailScopes: '',
     servers: { imap: emptyServer(true), pop: emptyServer(false), smtp: emptyServer(true) },
+    consentStatus: '',
+    secretExpires: '',
     checked: [],
     spObjectId: '',
     mailbox: '',
@@ -151,6 +157,9 @@ function serversOf(d: Draft): Servers {
   return out;
 }
 
+/** The provider has a consent screen whose "Testing" status limits sign-ins (Google). */
+export const asksConsentStatus = (p: ProviderEntry | undefined): boolean => p?.refreshTokenLimits?.testingDays !== undefined;
+
 /** The draft as the contract's AccountInput, or null while it is not yet complete enough to save
  * (an account needs at least the address, the provider and a client id). */
 export function toAccountInput(d: Draft): AccountInput | null {
@@ -176,6 +185,8 @@ export function toAccountInput(d: Draft): AccountInput | null {
     servers: serversOf(d),
     status: d.status,
     wizardStep: d.step,
+    ...(d.consentStatus !== '' && asksConsentStatus(provider) ? { consentStatus: d.consentStatus } : {}),
+    ...(parseDay(d.secretExpires) !== undefined ? { clientSecretExpiresAt: parseDay(d.secretExpires) } : {}),
   };
   const parsed = AccountInput.safeParse(input);
   return parsed.success ? input : null;
@@ -201,6 +212,8 @@ export function fromAccount(a: Account, extras?: Partial<LocalExtras>): Draft {
   } else {
     d.issuer = a.auth.issuer;
   }
+  if (a.consentStatus !== undefined) d.consentStatus = a.consentStatus;
+  if (a.clientSecretExpiresAt !== undefined) d.secretExpires = formatDay(a.clientSecretExpiresAt);
   if (provider && isUserScoped(provider)) d.mailScopes = a.scopes.filter((s) => !provider.baseScopes.includes(s)).join(' ');
   const enabled = extras?.protocols ?? enabledProtocols(a.servers);
   for (const p of PROTOCOLS) {
@@ -257,6 +270,7 @@ export function registerErrors(d: Draft, opts: { secretStored: boolean }): Field
     e.mailScopes = 'Enter the scope(s) your provider’s mail servers require.';
   const needsSecret = provider.clientSecretRequired || (provider.adapter === 'msal' && d.flow === 'app-only');
   if (needsSecret && !opts.secretStored) e.secret = 'Paste the client secret and store it.';
+  if (d.secretExpires.trim() !== '' && parseDay(d.secretExpires) === undefined) e.secretExpires = 'A date like 2027-06-30, or leave it empty.';
   return e;
 }
 

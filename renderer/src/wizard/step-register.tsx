@@ -13,12 +13,13 @@ import { getApi } from '../bridge.ts';
 import { StepNav } from '../components/step-nav.tsx';
 import { Tabs } from '../components/tabs.tsx';
 import { TextField } from '../components/text-field.tsx';
-import { isUserScoped, issuerToCheck, protocolsOf, providerOf, registerErrors, scopesOf, splitScopes, type Draft } from './draft.ts';
+import { asksConsentStatus, isUserScoped, issuerToCheck, protocolsOf, providerOf, registerErrors, scopesOf, splitScopes, type Draft } from './draft.ts';
 import { GuideChecklist } from './guide-checklist.tsx';
 import { IssuerCheck } from './issuer-check.tsx';
 import { ScopeSuggestions } from './scope-suggestions.tsx';
 import { guideFor, verifiedSteps, type VerifiedFact } from './register-guide.ts';
 import { ScriptPanel } from './script-panel.tsx';
+import { ScriptOutputPaste } from './script-output.tsx';
 import { SecretField } from './secret-field.tsx';
 import { storageHint } from './storage-hint.ts';
 import type { StepProps } from './step-props.ts';
@@ -155,6 +156,7 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
 
           <section className="paste-card card" aria-labelledby="paste-title">
             <h3 id="paste-title">Paste back here</h3>
+            {msal && tab !== 'portal' ? <ScriptOutputPaste draft={draft} set={set} canSave={canSave} ensureSaved={ensureSaved} onSecretStored={onSecretStored} /> : null}
             {msal && MICROSOFT_CLOUDS.length > 1 ? (
               <div className="field">
                 <label htmlFor="cloud">Microsoft cloud</label>
@@ -252,6 +254,40 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
                 onStored={onSecretStored}
                 error={submitted ? errors.secret : undefined}
               />
+            ) : null}
+            {provider.clientSecretRequired || appOnly || provider.id === 'generic' ? (
+              <TextField
+                label="Client secret expires on (optional)"
+                type="date"
+                value={draft.secretExpires}
+                onChange={(v) => set({ secretExpires: v })}
+                error={errors.secretExpires}
+                hint={
+                  msal
+                    ? 'Certificates & secrets > Expires. You are warned 30 days before it stops working (AADSTS7000222).'
+                    : 'If the provider gave the secret an end date: you are warned 30 days before.'
+                }
+              />
+            ) : null}
+            {asksConsentStatus(provider) ? (
+              <div className="field">
+                <label htmlFor="consent-status">Publishing status of the OAuth consent screen</label>
+                <select
+                  id="consent-status"
+                  className="input"
+                  value={draft.consentStatus}
+                  aria-describedby="consent-status-hint"
+                  onChange={(e) => set({ consentStatus: e.target.value as Draft['consentStatus'] })}
+                >
+                  <option value="">Not sure</option>
+                  <option value="testing">Testing</option>
+                  <option value="production">In production</option>
+                </select>
+                <p id="consent-status-hint" className="hint">
+                  Google Auth Platform &gt; Audience. While it says Testing, every sign-in ends after {provider.refreshTokenLimits?.testingDays} days: you are
+                  warned 2 days before. Publishing the app (In production) lifts that limit.
+                </p>
+              </div>
             ) : null}
             {appOnly ? (
               <>
