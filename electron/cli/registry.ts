@@ -61,6 +61,16 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     summary: 'print ready-made settings for a mail client (neomutt, msmtp, mbsync, aerc, s-nail, curl...)',
     load: async () => (await import('./client-config-command.ts')).createClientConfigCommand(),
   },
+  {
+    name: 'bridge',
+    summary: 'run the local IMAP/POP3/SMTP bridge for mail programs that only know passwords',
+    load: async () => (await import('./bridge-command.ts')).createBridgeCommand(),
+  },
+  {
+    name: 'bridge-password',
+    summary: 'make a new bridge password for an account and print it once',
+    load: async () => (await import('./bridge-command.ts')).createBridgePasswordCommand(),
+  },
 ];
 
 function pick(mod: { accountCommands(): CliCommand[] }, name: string): CliCommand {

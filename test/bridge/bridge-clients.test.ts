@@ -1,0 +1,148 @@
+// Clients that only know a password, through the bridge to the bench's Dovecot (issue 12): curl
+// for IMAP (AUTHENTICATE PLAIN and LOGIN), POP3 (AUTH PLAIN) and SMTP (AUTH PLAIN and LOGIN), and
+// a raw socket for what curl 7.88 cannot be told to use while SASL is offered (the IMAP LOGIN
+// command, with quoted strings and a literal; POP3 USER/PASS). A message is sent (it reaches the
+// server's relay sink), appended, listed and retrieved, all through the bridge.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitForSinkMessage } from '../bench/client.ts';
+import { exec, RawClient, setUpAccount, startTestBridge, type BridgeAccount, type Running } from './helpers.ts';
+
+let a: BridgeAccount;
+let b: Running;
+
+before(async () => {
+  a = await setUpAccount();
+  b = await startTestBridge(a);
+});
+after(async () => {
+  await b?.handle.close();
+});
+
+// The password reaches curl on stdin as a config file (-K -), never on its command line.
+const curl = (args: string[], input = '') => exec('curl', ['-sS', '--max-time', '50', '-K', '-', ...args], `user = "${a.address}:${b.password}"\n${input}`);
+
+test('IMAP: curl with AUTHENTICATE PLAIN lists INBOX and fetches a message; with LOGIN (SASL) examines INBOX', async () => {
+  const url = `imap://127.0.0.1:${b.handle.ports.imap}`;
+  const list = await curl(['--login-options', 'AUTH=PLAIN', `${url}/`]);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /\* LIST .* INBOX/);
+  const fetch = await curl(['--login-options', 'AUTH=PLAIN', `${url}/INBOX;UID=1`]);
+  assert.equal(fetch.code, 0, fetch.stderr);
+  assert.match(fetch.stdout, /^Subject: Welcome to the test bench/m);
+  const examine = await curl(['--login-options', 'AUTH=LOGIN', '-X', 'EXAMINE INBOX', `${url}/`]);
+  assert.equal(examine.code, 0, examine.stderr);
+  assert.match(examine.stdout, /\d+ EXISTS/);
+});
+
+test('IMAP: the LOGIN command with quoted strings and with a synchronizing literal', async () => {
+  for (const login of [`a1 LOGIN "${a.address}" "${b.password}"`, `a1 LOGIN ${a.address} {${b.password.length}}`]) {
+    const c = await RawClient.connect(b.handle.ports.imap ?? 0);
+    try {
+      await c.waitFor(/^\* OK .*\r\n/);
+      assert.doesNotMatch(c.text, /LOGINDISABLED|XOAUTH2|OAUTHBEARER/, 'capabilities rewritten before login');
+      c.send(login);
+      if (login.endsWith('}')) {
+        await c.waitFor(/\r\n\+ [^\r\n]*\r\n/);
+        c.send(b.password);
+      }
+      const ok = await c.waitFor(/^a1 (OK|NO|BAD)[^\r\n]*\r\n/m);
+      assert.equal(ok[1], 'OK', c.text);
+      assert.match(ok[0], /\[CAPABILITY [^\]]*IDLE/, "the server's own post-login capabilities");
+      c.send('a2 SELECT INBOX');
+      await c.waitFor(/^a2 OK/m);
+      c.send('a3 LOGOUT');
+      await c.waitFor(/^a3 OK/m);
+    } finally {
+      c.close();
+    }
+  }
+});
+
+test('POP3: curl with AUTH PLAIN lists and retrieves; USER/PASS by hand', async () => {
+  const url = `pop3://127.0.0.1:${b.handle.ports.pop}`;
+  const list = await curl(['--login-options', 'AUTH=PLAIN', `${url}/`]);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /^1 \d+\r?$/m);
+  const retr = await curl(['--login-options', 'AUTH=PLAIN', `${url}/1`]);
+  assert.equal(retr.code, 0, retr.stderr);
+  assert.match(retr.stdout, /^Subject: /m);
+
+  const c = await RawClient.connect(b.handle.ports.pop ?? 0);
+  try {
+    await c.waitFor(/^\+OK[^\r\n]*\r\n/);
+    c.send('CAPA');
+    await c.waitFor(/\r\n\.\r\n/);
+    assert.match(c.text, /\r\nUSER\r\n/);
+    assert.doesNotMatch(c.text, /XOAUTH2|OAUTHBEARER/);
+    c.send(`USER ${a.address}`);
+    await c.waitFor(/\+OK[^\r\n]*PASS[^\r\n]*\r\n/);
+    const at = c.text.length;
+    c.send(`PASS ${b.password}`);
+    await c.waitFor(/^\+OK[^\r\n]*\r\n/m, at);
+    c.send('STAT');
+    await c.waitFor(/\+OK \d+ \d+\r\n/, at);
+    c.send('QUIT');
+    await c.waitFor(/\+OK[^\r\n]*\r\n[^]*\+OK/, at);
+  } finally {
+    c.close();
+  }
+});
+
+test('a message sent with SMTP AUTH PLAIN and LOGIN reaches the server; one appended is listed and retrieved over IMAP and POP3', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moa-bridge-msg-'));
+  for (const mech of ['PLAIN', 'LOGIN']) {
+    const subject = `bridge-smtp-${mech}-${randomBytes(4).toString('hex')}`;
+    const file = join(dir, `${mech}.eml`);
+    writeFileSync(file, `From: ${a.address}\r\nTo: bob@example.test\r\nSubject: ${subject}\r\n\r\nsent through the bridge with only a password\r\n`);
+    const sent = await curl(['--login-options', `AUTH=${mech}`, '--mail-from', a.address, '--mail-rcpt', 'bob@example.test', '--upload-file', file, `smtp://127.0.0.1:${b.handle.ports.smtp}`]);
+    assert.equal(sent.code, 0, sent.stderr);
+    const got = await waitForSinkMessage((m) => m.raw.includes(subject), 30_000);
+    assert.deepEqual(got.rcptTo, ['bob@example.test']);
+  }
+
+  // APPEND through the bridge (raw client: curl's APPEND needs the message on stdin, where its config is).
+  const subject = `bridge-append-${randomBytes(4).toString('hex')}`;
+  const message = `From: bob@example.test\r\nTo: ${a.address}\r\nSubject: ${subject}\r\n\r\nappended through the bridge\r\n`;
+  const c = await RawClient.connect(b.handle.ports.imap ?? 0);
+  try {
+    await c.waitFor(/^\* OK[^\r\n]*\r\n/);
+    c.send(`a1 LOGIN "${a.address}" "${b.password}"`);
+    await c.waitFor(/^a1 OK/m);
+    c.send(`a2 APPEND INBOX {${Buffer.byteLength(message)}}`);
+    await c.waitFor(/\r\n\+ [^\r\n]*\r\n/);
+    c.send(message);
+    await c.waitFor(/^a2 OK/m);
+    c.send('a3 LOGOUT');
+    await c.waitFor(/^a3 OK/m);
+  } finally {
+    c.close();
+  }
+  const url = `imap://127.0.0.1:${b.handle.ports.imap}`;
+  const search = await curl(['--login-options', 'AUTH=PLAIN', '-X', `UID SEARCH HEADER Subject "${subject}"`, `${url}/INBOX`]);
+  assert.equal(search.code, 0, search.stderr);
+  const uid = /^\* SEARCH (\d+)/m.exec(search.stdout)?.[1];
+  assert.ok(uid, `listed: ${search.stdout}`);
+  const fetched = await curl(['--login-options', 'AUTH=PLAIN', `${url}/INBOX;UID=${uid}`]);
+  assert.equal(fetched.code, 0, fetched.stderr);
+  assert.ok(fetched.stdout.includes(message), 'retrieved over IMAP as appended');
+  // POP3: the newest messages hold it (other test files may add to this mailbox meanwhile).
+  const pop = `pop3://127.0.0.1:${b.handle.ports.pop}`;
+  const list = await curl(['--login-options', 'AUTH=PLAIN', `${pop}/`]);
+  assert.equal(list.code, 0, list.stderr);
+  const numbers = [...list.stdout.matchAll(/^(\d+) \d+\r?$/gm)].map((m) => Number(m[1])).sort((x, y) => y - x);
+  let found = false;
+  for (const n of numbers.slice(0, 10)) {
+    const r = await curl(['--login-options', 'AUTH=PLAIN', `${pop}/${n}`]);
+    assert.equal(r.code, 0, r.stderr);
+    if (r.stdout.includes(subject)) {
+      found = true;
+      break;
+    }
+  }
+  assert.ok(found, 'retrieved over POP3');
+});
