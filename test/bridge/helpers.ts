@@ -20,7 +20,7 @@ export type Server = `${string}:${number}:${'tls' | 'starttls'}`;
 export type BridgeAccount = { dataDir: string; id: string; address: string; core: CliCore };
 
 /** `add` + `authorize` through the CLI (child processes), then the same stores opened here. */
-export async function setUpAccount(o: { address?: string; clientId?: string; imap?: Server; pop?: Server; smtp?: Server; dataDir?: string } = {}): Promise<BridgeAccount> {
+export async function setUpAccount(o: { address?: string; clientId?: string; imap?: Server; pop?: Server; smtp?: Server; dataDir?: string; scopes?: string } = {}): Promise<BridgeAccount> {
   const info = benchInfo();
   const m = info.mail.main;
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'moa-bridge-'));
@@ -31,7 +31,7 @@ export async function setUpAccount(o: { address?: string; clientId?: string; ima
     '--provider', 'generic',
     '--issuer', info.issuer,
     '--client-id', o.clientId ?? 'native-app',
-    '--scopes', `openid email offline_access ${info.scopes.imap} ${info.scopes.pop3} ${info.scopes.smtp}`,
+    '--scopes', o.scopes ?? `openid email offline_access ${info.scopes.imap} ${info.scopes.pop3} ${info.scopes.smtp}`,
     '--imap', o.imap ?? `localhost:${m.imap.tls.port}:tls`,
     '--pop', o.pop ?? `localhost:${m.pop3.starttls.port}:starttls`,
     '--smtp', o.smtp ?? `localhost:${m.smtp.starttls.port}:starttls`,
