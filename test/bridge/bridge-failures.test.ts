@@ -54,7 +54,7 @@ before(async () => {
   // The account's servers are relays to the bench's Dovecot that count connections.
   relays = await Promise.all([m.imap.tls, m.pop3.starttls, m.smtp.starttls].map((l) => countingRelay(l)));
   for (const r of relays) cleanup.push(() => r.close());
-  const [ri, rp, rs] = relays.map((r) => r.port);
+  const [ri, rp, rs] = relays.map((r) => r.port) as [number, number, number];
   main = await setUpAccount({ imap: `localhost:${ri}:tls`, pop: `localhost:${rp}:starttls`, smtp: `localhost:${rs}:starttls` });
   mb = await startTestBridge(main);
   cleanup.push(() => mb.handle.close());

@@ -16,7 +16,7 @@ let relays: Array<Awaited<ReturnType<typeof countingRelay>>>;
 
 before(async () => {
   relays = await Promise.all([m.imap.tls, m.pop3.tls, m.smtp.starttls].map((l) => countingRelay(l)));
-  const [ri, rp, rs] = relays.map((r) => r.port);
+  const [ri, rp, rs] = relays.map((r) => r.port) as [number, number, number];
   a = await setUpAccount({ imap: `localhost:${ri}:tls`, pop: `localhost:${rp}:tls`, smtp: `localhost:${rs}:starttls` });
   b = await startTestBridge(a, { tls: true });
 });
