@@ -9,7 +9,7 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import type { Account } from '../../shared/account.ts';
+import { saslUser, type Account } from '../../shared/account.ts';
 import { describe } from '../../shared/diagnostics.ts';
 import type { BridgeDeps, BridgeEvent, BridgeProtocol } from './index.ts';
 import { verifyPassword, type FailureDelay } from './password.ts';
@@ -31,11 +31,12 @@ const UPSTREAM_TIMEOUT_MS = 45_000;
 
 export type LocalAuth = { ok: true; account: Account } | { ok: false; code: 'BRIDGE_BAD_PASSWORD' | 'BRIDGE_NO_PASSWORD' };
 
-/** The account a login name means: its mailbox address (the SASL user, shared/account.ts). */
+/** The account a login name means: its mailbox address, the SASL user (shared/account.ts
+ * saslUser), also for a shared mailbox that a delegate signs in for. */
 export function accountFor(accounts: BridgeDeps['accounts'], login: string): Account | undefined {
   const name = login.trim().toLowerCase();
   if (name === '') return undefined;
-  const matches = accounts.list().filter((a) => a.address.toLowerCase() === name);
+  const matches = accounts.list().filter((a) => saslUser(a).toLowerCase() === name);
   return matches.find((a) => a.status === 'ready') ?? matches[0];
 }
 

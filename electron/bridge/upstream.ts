@@ -8,7 +8,7 @@
 // The dialogues here are minimal on purpose: after the server's "signed in" the socket is handed
 // over untouched to the byte pipe (session.ts), with any bytes read ahead.
 import type net from 'node:net';
-import type { Account, ServerSettings } from '../../shared/account.ts';
+import { saslUser, type Account, type ServerSettings } from '../../shared/account.ts';
 import { describe, type DiagnosisCode } from '../../shared/diagnostics.ts';
 import { providerById, type SaslMechanism } from '../../shared/providers.ts';
 import type { AccessToken } from '../core/ports.ts';
@@ -345,7 +345,8 @@ async function attempt(deps: BridgeDeps, account: Account, protocol: BridgeProto
     }
     const done = await DIALOGUES[protocol](conversation(socket, o.signal), {
       server,
-      user: account.address,
+      // The mailbox address, also when a delegate's sign-in opens a shared mailbox (issue 19).
+      user: saslUser(account),
       mechanisms: providerById(account.providerId)?.mechanisms ?? ['OAUTHBEARER', 'XOAUTH2'],
       token: async () => {
         step = 'token';
