@@ -1,4 +1,4 @@
-import { STEPS, STEP_TITLES, type WizardStep } from '../wizard/draft.ts';
+import { STEPS, STEP_TITLES, type WizardStep } from '../wizard/steps.ts';
 
 /** The wizard's steps: done ones are buttons (back works everywhere), the current one is marked. */
 export function Stepper({ current, reached, onGo }: { current: WizardStep; reached: number; onGo: (s: WizardStep) => void }) {

@@ -5,7 +5,7 @@ import type { AppError } from '../../../shared/result.ts';
 import { providerById } from '../../../shared/providers.ts';
 import { Spinner } from '../components/spinner.tsx';
 import { formatClock, relativeTime } from '../format.ts';
-import { ACTION_STEP, STEP_TITLES, type WizardStep } from '../wizard/draft.ts';
+import { ACTION_STEP, STEP_TITLES, type WizardStep } from '../wizard/steps.ts';
 import { CA_FIXABLE, TrustCa } from '../components/trust-ca.tsx';
 
 export type RowAction = 'continue' | 'test' | 'reauthorize' | 'edit-servers' | 'copy-token' | 'report' | 'remove';

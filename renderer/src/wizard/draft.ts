@@ -14,23 +14,10 @@ import {
 } from '../../../shared/providers.ts';
 import { formatDay, isGuid, isTenant, parseDay } from '../../../shared/registration-scripts.ts';
 
-export const STEPS = ['account', 'register', 'authorize', 'configure', 'test', 'done'] as const;
-export type WizardStep = (typeof STEPS)[number];
-export const STEP_TITLES: Readonly<Record<WizardStep, string>> = {
-  account: 'Account',
-  register: 'Register',
-  authorize: 'Authorize',
-  configure: 'Configure',
-  test: 'Test',
-  done: 'Done',
-};
-
-/** Which wizard step fixes a diagnosis (the catalog's `action`). */
-export const ACTION_STEP: Readonly<Partial<Record<string, WizardStep>>> = {
-  reauthorize: 'authorize',
-  'edit-servers': 'configure',
-  'edit-registration': 'register',
-};
+// The step names live in steps.ts: the dashboard needs them, and importing them from here would
+// put the whole draft model (and what it imports) into the initial bundle.
+import { type WizardStep } from './steps.ts';
+export { ACTION_STEP, STEP_TITLES, STEPS, type WizardStep } from './steps.ts';
 
 export type ServerForm = { enabled: boolean; host: string; port: string; security: Security };
 

@@ -1,7 +1,8 @@
 // What the wizard keeps in this window's storage: helper values of the register step (never
 // secrets) and a new draft that cannot be saved as an account yet (no client id so far).
 import { PROTOCOLS } from '../../../shared/providers.ts';
-import { STEPS, type Draft, type LocalExtras } from './draft.ts';
+import type { Draft, LocalExtras } from './draft.ts';
+import { STEPS } from './steps.ts';
 
 const EXTRAS = 'moa-draft-extras:';
 const NEW_DRAFT = 'moa-draft-new';
