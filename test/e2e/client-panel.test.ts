@@ -60,11 +60,11 @@ const CASES = [
 
 test('the panel shows the block for three clients; Copy puts exactly that block on the clipboard', async () => {
   const panel = page.getByRole('region', { name: 'Use in a mail client' });
-  await panel.waitFor({ timeout: 15000 });
+  await panel.waitFor();
   for (const [i, c] of CASES.entries()) {
     await panel.getByLabel('Mail client').selectOption(c.client);
     const pre = panel.getByLabel(`${c.label} settings`, { exact: true });
-    await pre.getByText(c.line, { exact: false }).waitFor({ timeout: 10000 });
+    await pre.getByText(c.line, { exact: false }).waitFor();
     const shown = await pre.innerText();
     const expected = await ipc<{ text: string }>('clients:config', { id: accountId, client: c.client });
     assert.equal(shown.trim(), expected.text.trim(), 'the box shows the generated block');

@@ -36,11 +36,11 @@ const rowOf = (address: string) => page.getByRole('listitem').filter({ has: page
 
 test('the dashboard shows token state and drafts, and "test again" records the result', async () => {
   const alice = rowOf('alice@example.test');
-  await alice.getByText(/Token valid until/).waitFor({ timeout: 10000 });
+  await alice.getByText(/Token valid until/).waitFor();
   assert.match(await alice.innerText(), /Not tested|Never run/);
   await rowOf('bob@example.test').getByText('Setup not finished').waitFor();
   await alice.getByRole('button', { name: 'Test again' }).click();
-  await alice.getByText('✓ Works').waitFor({ timeout: 30000 });
+  await alice.getByText('✓ Works').waitFor();
   assert.match(await alice.innerText(), /Passed .* ago: IMAP and SMTP passed/);
   await page.locator('.activity').getByText(/Connection test: IMAP and SMTP passed/).waitFor();
   await page.locator('.activity').getByText(/Signed in as alice@example.test/).waitFor();
@@ -66,7 +66,7 @@ test('the token state reads as loading until its call answers, and as unknown wi
     const slow = await context.newPage();
     await slow.goto(bench.host.openUrl);
     const alice = slow.getByRole('listitem').filter({ has: slow.getByRole('heading', { name: 'alice@example.test' }) });
-    await alice.getByText('Checking token…').waitFor({ timeout: 15000 });
+    await alice.getByText('Checking token…').waitFor();
     assert.ok(held > 0, 'the token-state call is in flight while the row says it is checking');
     assert.doesNotMatch(await alice.innerText(), /unknown/i);
     release();
@@ -78,7 +78,7 @@ test('the token state reads as loading until its call answers, and as unknown wi
     const failing = await context.newPage();
     await failing.goto(bench.host.openUrl);
     const row = failing.getByRole('listitem').filter({ has: failing.getByRole('heading', { name: 'alice@example.test' }) });
-    await waitForText(row, new RegExp(`Token state unknown: ${diagnosis('IPC_UNREACHABLE').title}`), 15000);
+    await waitForText(row, new RegExp(`Token state unknown: ${diagnosis('IPC_UNREACHABLE').title}`));
   } finally {
     await context.close();
   }
@@ -126,7 +126,7 @@ test('remove asks for confirmation, then the account is gone and the log says so
   await dialog.waitFor();
   await shot(page, 'dashboard-04-remove-confirm');
   await dialog.getByRole('button', { name: 'Remove' }).click();
-  await rowOf('bob@example.test').waitFor({ state: 'detached', timeout: 10000 });
+  await rowOf('bob@example.test').waitFor({ state: 'detached' });
   await page.locator('.activity').getByText(/Account bob@example.test removed/).waitFor();
   await rowOf('alice@example.test').waitFor();
   assert.deepEqual(errors, [], 'no console errors');

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron } from 'playwright-core';
-import { artifactPath, root } from './helpers.ts';
+import { artifactPath, root, WAIT_MS } from './helpers.ts';
 
 function electronBinary(): string | undefined {
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH; // electron's own way to point at a local build
@@ -33,7 +33,7 @@ test('the desktop app opens a hardened window and answers over IPC', { skip }, a
   const app = await electron.launch({ executablePath: bin, args: [root, '--no-sandbox'], cwd: root, env: { ...process.env, MAIL_OAUTH_DATA_DIR: dataDir } });
   try {
     const win = await app.firstWindow();
-    await win.getByTestId('status-footer').waitFor({ timeout: 20000 });
+    await win.getByTestId('status-footer').waitFor({ timeout: WAIT_MS });
     assert.match(await win.getByTestId('status-footer').innerText(), /desktop/);
     // No Node in the renderer, the preload's API only.
     assert.equal(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require), 'undefined');

@@ -65,13 +65,13 @@ const banner = () => page.getByRole('alert').filter({ has: page.locator('.health
 const row = () => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'alice@example.test' }) });
 
 test('a failed connection test raises the banner with its cause and fix button; a passing one clears it', async () => {
-  await row().getByText(/Token valid until/).waitFor({ timeout: 30000 });
+  await row().getByText(/Token valid until/).waitFor();
   assert.equal(await page.locator('.health-banner').count(), 0, 'a signed-in, untested account is ok');
   const before = await ipc<HealthList>('health:list', {});
   assert.equal(before.accounts[0]?.level, 'ok');
 
   await row().getByRole('button', { name: 'Test again' }).click();
-  await banner().waitFor({ timeout: 30000 });
+  await banner().waitFor();
   const text = await banner().innerText();
   assert.match(text, /alice@example\.test: not working\./);
   assert.match(text, new RegExp(`The last connection test failed: ${diagnosis('CONNECTION_REFUSED').title}`));
@@ -88,7 +88,7 @@ test('a failed connection test raises the banner with its cause and fix button; 
 
   // The button opens the wizard at the step that fixes it.
   await fixButton.click();
-  await page.getByRole('heading', { name: 'Server settings' }).waitFor({ timeout: 30000 });
+  await page.getByRole('heading', { name: 'Server settings' }).waitFor();
   await shot(page, 'health-02-fix-opens-server-settings');
 
   // Fixed (the right port), tested again from the dashboard: the banner goes away.
@@ -98,8 +98,8 @@ test('a failed connection test raises the banner with its cause and fix button; 
   ({ page, errors } = await openApp(browser, bench.host));
   assert.deepEqual(firstErrors, []);
   await row().getByRole('button', { name: 'Test again' }).click();
-  await row().getByText('✓ Works').waitFor({ timeout: 30000 });
-  await page.locator('.health-banner').waitFor({ state: 'detached', timeout: 30000 });
+  await row().getByText('✓ Works').waitFor();
+  await page.locator('.health-banner').waitFor({ state: 'detached' });
   assert.equal((await ipc<HealthList>('health:list', {})).accounts[0]?.level, 'ok');
   assert.deepEqual(errors, []);
 });

@@ -54,7 +54,7 @@ test('register step: untrusted IdP certificate -> trust its CA (subject + SHA-25
 
   // The certificate problem is named, with the CA fix; never "check your network".
   const title = diagnosis('IDP_TLS_UNTRUSTED_CERT').title;
-  await page.getByText(`Could not confirm the issuer: ${title}`).waitFor({ timeout: 20000 });
+  await page.getByText(`Could not confirm the issuer: ${title}`).waitFor();
   const check = page.locator('.issuer-check');
   assert.doesNotMatch(await check.innerText(), /network connection/i);
   await check.getByRole('button', { name: 'Trust a certificate authority…' }).click();
@@ -64,7 +64,7 @@ test('register step: untrusted IdP certificate -> trust its CA (subject + SHA-25
 
   // A file that is not a PEM certificate is refused, and nothing is offered to confirm.
   await dialog.getByLabel('CA certificate file').setInputFiles(notPem);
-  await dialog.getByText(diagnosis('CA_NOT_PEM').title).waitFor({ timeout: 10000 });
+  await dialog.getByText(diagnosis('CA_NOT_PEM').title).waitFor();
   await dialog.getByText(diagnosis('CA_NOT_PEM').title).scrollIntoViewIfNeeded();
   assert.equal(await dialog.getByRole('button', { name: 'Trust this certificate authority' }).count(), 0);
   await shot(page, 'trust-ca-01-not-pem-refused');
@@ -72,7 +72,7 @@ test('register step: untrusted IdP certificate -> trust its CA (subject + SHA-25
   // The real CA: subject and SHA-256 fingerprint shown before anything is saved.
   await dialog.getByLabel('CA certificate file').setInputFiles(caFile);
   const x = new X509Certificate(info.ca.pem);
-  await dialog.getByText(x.fingerprint256).waitFor({ timeout: 10000 });
+  await dialog.getByText(x.fingerprint256).waitFor();
   const cn = /CN=([^\n]+)/.exec(x.subject)?.[1] ?? '';
   assert.ok(cn && (await dialog.innerText()).includes(cn), 'subject shown');
   await dialog.getByRole('button', { name: 'Trust this certificate authority' }).scrollIntoViewIfNeeded();
@@ -81,7 +81,7 @@ test('register step: untrusted IdP certificate -> trust its CA (subject + SHA-25
 
   // Confirm: saved with the account, and the issuer check passes with it.
   await dialog.getByRole('button', { name: 'Trust this certificate authority' }).click();
-  await page.getByText(`Found ${info.issuer}`).waitFor({ timeout: 20000 });
+  await page.getByText(`Found ${info.issuer}`).waitFor();
   await shot(page, 'trust-ca-03-issuer-found');
 
   // The issuer's scopes_supported are offered for the mail scopes (a generic provider has no

@@ -25,7 +25,7 @@ test('the app shell loads, talks to the main-process handlers and keeps the secr
   page.on('pageerror', (e) => consoleErrors.push(e.message));
   await page.goto(host.openUrl);
   const footer = page.getByTestId('status-footer');
-  await footer.waitFor({ timeout: 15000 });
+  await footer.waitFor();
   // The footer's content comes from the app:info handler through the IPC contract.
   assert.match(await footer.innerText(), /web host/);
   assert.match(await footer.innerText(), /No OS encryption: tokens kept in memory only/);
@@ -39,7 +39,7 @@ test('the app shell loads, talks to the main-process handlers and keeps the secr
 test('a page without the secret gets no data from the app', async () => {
   const page = await browser.newPage();
   await page.goto(host.openUrl.replace(/#.*/, ''));
-  await page.getByRole('alert').waitFor({ timeout: 15000 });
+  await page.getByRole('alert').waitFor();
   assert.match(await page.getByRole('alert').innerText(), /untrusted page refused/i);
 });
 
@@ -47,7 +47,7 @@ test('without a keyring the user can explicitly keep tokens on disk, after a war
   const page = await browser.newPage({ viewport: { width: 900, height: 650 } });
   await page.goto(host.openUrl);
   const footer = page.getByTestId('status-footer');
-  await footer.getByText('No OS encryption: tokens kept in memory only').waitFor({ timeout: 15000 });
+  await footer.getByText('No OS encryption: tokens kept in memory only').waitFor();
   await footer.getByRole('button', { name: 'Keep them on disk…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Keep tokens on disk without OS encryption?' });
   await dialog.waitFor();
@@ -58,5 +58,5 @@ test('without a keyring the user can explicitly keep tokens on disk, after a war
   assert.match(await footer.innerText(), /kept in memory only/);
   await footer.getByRole('button', { name: 'Keep them on disk…' }).click();
   await dialog.getByRole('button', { name: 'Keep them on disk' }).click();
-  await footer.getByText('Tokens stored on disk without OS encryption (your choice)').waitFor({ timeout: 15000 });
+  await footer.getByText('Tokens stored on disk without OS encryption (your choice)').waitFor();
 });

@@ -33,7 +33,7 @@ after(async () => {
 
 async function start(address: string, provider?: RegExp): Promise<void> {
   await page.reload();
-  await page.getByTestId('status-footer').waitFor({ timeout: 15000 });
+  await page.getByTestId('status-footer').waitFor();
   await page.getByRole('button', { name: /Add (your first )?account/ }).first().click();
   await page.getByLabel('Email address', { exact: true }).fill(address);
   if (provider) await page.getByRole('radio', { name: provider }).check();
@@ -55,7 +55,7 @@ test('Google: the consent screen status and the secret end date are asked on the
   await page.getByLabel('Publishing status of the OAuth consent screen').scrollIntoViewIfNeeded();
   await shot(page, 'wizard-20-google-consent-status');
   await page.getByRole('button', { name: 'Next: sign in' }).click();
-  await page.getByRole('heading', { name: /Sign in to Google/ }).waitFor({ timeout: 10000 });
+  await page.getByRole('heading', { name: /Sign in to Google/ }).waitFor();
   const a = await saved('erin@gmail.com');
   assert.equal(a.consentStatus, 'testing');
   assert.equal(a.clientSecretExpiresAt, Date.UTC(2027, 5, 30));
@@ -67,7 +67,7 @@ test('Google: the consent screen status and the secret end date are asked on the
   assert.equal(await page.getByLabel('Client secret expires on (optional)').inputValue(), '2027-06-30');
   await page.getByLabel('Publishing status of the OAuth consent screen').selectOption('production');
   await page.getByRole('button', { name: 'Next: sign in' }).click();
-  await page.getByRole('heading', { name: /Sign in to Google/ }).waitFor({ timeout: 10000 });
+  await page.getByRole('heading', { name: /Sign in to Google/ }).waitFor();
   // The draft is saved by the wizard's saver (debounced): wait for it, with a hang guard.
   const until = Date.now() + 15000;
   while ((await saved('erin@gmail.com')).consentStatus !== 'production') {
@@ -102,7 +102,7 @@ test('Microsoft app-only: the pasted script output fills the IDs and the secret 
     el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
   }, output);
   await page.getByText(/Filled in: client ID, tenant ID, enterprise application object ID, secret end date, client secret\./).waitFor();
-  await page.getByText('The client secret is stored.', { exact: false }).waitFor({ timeout: 15000 });
+  await page.getByText('The client secret is stored.', { exact: false }).waitFor();
   assert.equal(await page.getByLabel('Application (client) ID', { exact: true }).inputValue(), APP);
   assert.equal(await page.getByLabel('Directory (tenant) ID', { exact: true }).inputValue(), TENANT);
   assert.equal(await page.getByLabel('Enterprise application object ID', { exact: true }).inputValue(), SP);

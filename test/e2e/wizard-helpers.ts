@@ -86,7 +86,7 @@ export async function openApp(browser: Browser, host: WebHostProcess, colorSchem
   });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(host.openUrl);
-  await page.getByTestId('status-footer').waitFor({ timeout: 15000 });
+  await page.getByTestId('status-footer').waitFor();
   return { page, errors };
 }
 

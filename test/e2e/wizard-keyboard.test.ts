@@ -45,7 +45,7 @@ test('step 1 is fully keyboard operable and submits with Enter', async () => {
 
   // The address field gets the focus as soon as the step shows (the wizard is its own chunk: wait
   // for the focus to land rather than reading it at once).
-  await page.waitForFunction(() => document.activeElement instanceof HTMLInputElement && document.activeElement.type === 'email', undefined, { timeout: 15000 });
+  await page.waitForFunction(() => document.activeElement instanceof HTMLInputElement && document.activeElement.type === 'email');
   assert.match(await focused(page), /^input\[email\]: Email address/);
   await page.keyboard.type('carol@example.test');
 

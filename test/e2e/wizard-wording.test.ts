@@ -41,7 +41,7 @@ after(async () => {
  * decide the next one's (each must fail on its own assertion when its bug is back). */
 async function fresh(): Promise<void> {
   await page.reload();
-  await page.getByTestId('status-footer').waitFor({ timeout: 15000 });
+  await page.getByTestId('status-footer').waitFor();
   await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
 }
 const addAccount = () => page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Add account' }).click();
@@ -130,7 +130,7 @@ test('a typed but not stored client secret is stored by Next instead of blocking
   await googleRegister('dora@gmail.com');
   await page.getByLabel('Client secret', { exact: true }).fill('GOCSPX-typed-not-stored');
   await page.getByRole('button', { name: 'Next: sign in' }).click();
-  await page.getByRole('heading', { name: 'Sign in to Google (Gmail or Google Workspace)' }).waitFor({ timeout: 10000 });
+  await page.getByRole('heading', { name: 'Sign in to Google (Gmail or Google Workspace)' }).waitFor();
   const state = await ipc<{ hasClientSecret: boolean }>('accounts:token-state', { id: await accountId('dora@gmail.com') });
   assert.equal(state.hasClientSecret, true, 'the typed secret was stored');
 });
@@ -162,14 +162,14 @@ test('the generic guide shows the exact redirect URI and the checklist ticks the
   await fresh();
   await addAccount();
   await page.getByLabel('Email address', { exact: true }).fill('gina@example.test');
-  await page.getByText('The provider was not recognized').waitFor({ timeout: 20000 });
+  await page.getByText('The provider was not recognized').waitFor();
   await page.getByRole('radio', { name: /Other provider/ }).check();
   await page.getByRole('button', { name: 'Next: register the app' }).click();
   await page.getByRole('heading', { name: /Register the assistant/ }).waitFor();
   await page.getByLabel('Issuer (discovery URL)', { exact: true }).fill(info.discoveryUrl);
   await page.getByLabel('Client ID', { exact: true }).fill('native-app');
   await page.getByLabel('Mail scopes', { exact: true }).fill(`${info.scopes.imap} ${info.scopes.smtp}`);
-  await page.getByText(`Found ${info.issuer}`).waitFor({ timeout: 15000 });
+  await page.getByText(`Found ${info.issuer}`).waitFor();
   await page.locator('.guide-progress').getByText('1 of 3 done').waitFor();
   const redirect = page.locator('.copy-value').filter({ hasText: 'Redirect URI' });
   assert.equal((await redirect.locator('.copy-text').innerText()).trim(), 'http://127.0.0.1/callback');
@@ -232,10 +232,10 @@ test('Deny after an earlier sign-in shows the error alone, with one "Sign in aga
   const opened = await authorizeStep('kate@example.test');
   await page.getByRole('button', { name: 'Open the sign-in page in my browser' }).click();
   await loginWithHttp(await bench.host.waitForOpened(opened + 1), { user: 'alice@example.test', deliver: true });
-  await page.locator('.auth-result').waitFor({ timeout: 15000 }); // signed in (as alice: the bench's mailbox)
+  await page.locator('.auth-result').waitFor(); // signed in (as alice: the bench's mailbox)
   await page.getByRole('button', { name: 'Sign in again' }).click();
   await loginWithHttp(await bench.host.waitForOpened(opened + 2), { user: 'alice@example.test', deny: 'consent', deliver: true });
-  await page.locator('.error-panel').waitFor({ timeout: 15000 });
+  await page.locator('.error-panel').waitFor();
   assert.equal(await page.locator('.auth-result, .callout.ok').count(), 0, 'no "Signed in" result beside the error');
   assert.equal(await page.getByRole('button', { name: 'Sign in again' }).count(), 1, 'one "Sign in again"');
   await shot(page, 'wizard-13-authorize-denied');
@@ -248,7 +248,7 @@ test('Configure: a lookup that found nothing has no green check; the line names 
   await continueSetup('lena@example.test');
   await page.getByRole('heading', { name: 'Server settings' }).waitFor();
   await page.getByText('How the servers were looked up').click();
-  await page.locator('.source-list li').first().waitFor({ timeout: 20000 });
+  await page.locator('.source-list li').first().waitFor();
   const sources = await page.locator('.source-list li').allInnerTexts();
   assert.ok(sources.some((s) => !/ found/.test(s)), `some lookup found nothing: ${sources.join(' | ')}`);
   for (const s of sources) if (s.trim().startsWith('✓')) assert.match(s, /\d+ found/, `a check only next to a lookup that found something: ${s}`);
@@ -263,7 +263,7 @@ test('Configure: a lookup that found nothing has no green check; the line names 
 test('Configure says when nothing was found instead of "Found these."', async () => {
   await seedAccount('erin@nothing.test', { status: 'draft', step: 'configure' });
   await continueSetup('erin@nothing.test');
-  await page.getByText('Nothing was found for nothing.test: enter the servers from your provider’s documentation.').waitFor({ timeout: 20000 });
+  await page.getByText('Nothing was found for nothing.test: enter the servers from your provider’s documentation.').waitFor();
   assert.equal(await page.getByText('Found these.').count(), 0);
   await shot(page, 'wizard-20-configure-nothing-found');
 });
@@ -275,7 +275,7 @@ test('a failing protocol offers "Save anyway"; Done says the test failed; the da
   await seedAccount('mia@example.test', { status: 'draft', step: 'test', signIn: true, smtpPort: main.imap.tls.port });
   await continueSetup('mia@example.test');
   await page.getByRole('button', { name: 'Run the connection test' }).click();
-  await page.getByText('✕ The test found a problem').waitFor({ timeout: 30000 });
+  await page.getByText('✕ The test found a problem').waitFor();
   assert.equal(await page.getByRole('button', { name: 'Save and finish' }).isDisabled(), true);
   const saveAnyway = page.getByRole('button', { name: 'Save anyway' });
   await saveAnyway.waitFor();
@@ -286,7 +286,7 @@ test('a failing protocol offers "Save anyway"; Done says the test failed; the da
   assert.match(await page.locator('.summary').innerText(), /SMTP[\s\S]*failed/);
   await shot(page, 'wizard-16-done-with-failure');
   await page.getByRole('button', { name: 'Go to accounts' }).click();
-  await rowOf('mia@example.test').getByText('✕ Last test failed').waitFor({ timeout: 10000 });
+  await rowOf('mia@example.test').getByText('✕ Last test failed').waitFor();
   await shot(page, 'wizard-17-dashboard-saved-anyway');
 });
 
@@ -295,7 +295,7 @@ test('the Done page of a new setup is titled "Set up", not "Edit", and "Add acco
   await seedAccount('bob@example.test', { status: 'draft', step: 'test', signIn: true, user: 'bob@example.test' });
   await continueSetup('bob@example.test');
   await page.getByRole('button', { name: 'Run the connection test' }).click();
-  await page.getByText('✓ Everything works').waitFor({ timeout: 30000 });
+  await page.getByText('✓ Everything works').waitFor();
   await page.getByRole('button', { name: 'Save and finish' }).click();
   await page.getByRole('heading', { name: 'bob@example.test is ready' }).waitFor();
   assert.equal((await title().innerText()).trim(), 'Set up bob@example.test');
@@ -327,7 +327,7 @@ test('a passing test is summed up in words ("IMAP and SMTP passed"), not "All 2 
   await fresh();
   const alice = rowOf('alice@example.test');
   await alice.getByRole('button', { name: 'Test again' }).click();
-  await alice.getByText('✓ Works').waitFor({ timeout: 30000 });
+  await alice.getByText('✓ Works').waitFor();
   await page.locator('.activity').getByText(/Connection test: IMAP and SMTP passed in \d+ ms/).first().waitFor();
   assert.equal(await page.getByText(/protocol\(s\)/).count(), 0);
 });

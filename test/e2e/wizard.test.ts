@@ -42,7 +42,7 @@ test('a first-time user sets up a generic OpenID account from "add account" to a
 
   // 1. Account.
   await page.getByLabel('Email address', { exact: true }).fill('alice@example.test');
-  await page.getByText('The provider was not recognized').waitFor({ timeout: 20000 });
+  await page.getByText('The provider was not recognized').waitFor();
   await page.getByRole('radio', { name: /Other provider/ }).check();
   await checkPage('account');
   await shot(page, 'wizard-01-account');
@@ -53,7 +53,7 @@ test('a first-time user sets up a generic OpenID account from "add account" to a
   await page.getByLabel('Issuer (discovery URL)', { exact: true }).fill(info.discoveryUrl);
   await page.getByLabel('Client ID', { exact: true }).fill('native-app');
   await page.getByLabel('Mail scopes', { exact: true }).fill(`${info.scopes.imap} ${info.scopes.smtp}`);
-  await page.getByText(`Found ${info.issuer}`).waitFor({ timeout: 15000 });
+  await page.getByText(`Found ${info.issuer}`).waitFor();
   await checkPage('register');
   await shot(page, 'wizard-02-register');
   await page.getByRole('button', { name: 'Next: sign in' }).click();
@@ -64,7 +64,7 @@ test('a first-time user sets up a generic OpenID account from "add account" to a
   await page.getByText('Waiting for you to sign in in your browser').waitFor();
   await shot(page, 'wizard-03a-authorize-waiting');
   await loginWithHttp(url, { user: 'alice@example.test', deliver: true });
-  await page.getByRole('heading', { name: '✓ Signed in' }).waitFor({ timeout: 15000 });
+  await page.getByRole('heading', { name: '✓ Signed in' }).waitFor();
   const result = await page.locator('.auth-result').innerText();
   assert.match(result, /alice@example\.test/);
   assert.match(result, /Refresh token\s+Yes/);
@@ -74,7 +74,7 @@ test('a first-time user sets up a generic OpenID account from "add account" to a
 
   // 4. Configure: servers from the SRV records, each saying where it came from.
   const imapHost = page.getByLabel('IMAP server', { exact: true });
-  await page.getByText(/^Found IMAP and SMTP\./).waitFor({ timeout: 20000 });
+  await page.getByText(/^Found IMAP and SMTP\./).waitFor();
   assert.equal(await imapHost.inputValue(), main.imap.tls.host);
   assert.equal(await page.getByLabel('IMAP port', { exact: true }).inputValue(), String(main.imap.tls.port));
   assert.equal(await page.getByLabel('SMTP port', { exact: true }).inputValue(), String(main.smtp.starttls.port));
@@ -86,7 +86,7 @@ test('a first-time user sets up a generic OpenID account from "add account" to a
 
   // 5. Test: all green.
   await page.getByRole('button', { name: 'Run the connection test' }).click();
-  await page.getByText('✓ Everything works').waitFor({ timeout: 30000 });
+  await page.getByText('✓ Everything works').waitFor();
   await checkPage('test');
   await shot(page, 'wizard-05-test-green');
   await shot(page, 'wizard-05-test-green-dark', { dark: true });
@@ -100,7 +100,7 @@ test('a first-time user sets up a generic OpenID account from "add account" to a
 
   // Dashboard lists it with its token state and the last test.
   const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'alice@example.test' }) });
-  await row.getByText('✓ Works').waitFor({ timeout: 10000 });
+  await row.getByText('✓ Works').waitFor();
   // The token state comes by its own call after the list: wait for it (the row says "Checking token…" meanwhile).
   await waitForText(row, /Token valid until/);
   await page.getByText(/Connection test: IMAP and SMTP passed/).first().waitFor();
@@ -122,7 +122,7 @@ test('an untrusted certificate is diagnosed, the fix button leads to Configure, 
   await page.getByRole('button', { name: 'Run the connection test' }).click();
   const title = diagnosis('TLS_UNTRUSTED_CERT').title;
   const panel = page.getByRole('alert').filter({ hasText: title });
-  await panel.waitFor({ timeout: 30000 });
+  await panel.waitFor();
   assert.match(await panel.innerText(), /IMAP: failed at “Secure the connection \(TLS\)”/);
   await checkPage('test-failed');
   await shot(page, 'wizard-08-test-untrusted-cert');
@@ -134,10 +134,10 @@ test('an untrusted certificate is diagnosed, the fix button leads to Configure, 
   await page.getByLabel('IMAP port', { exact: true }).fill(String(good.port));
   await page.getByRole('button', { name: 'Next: test the connection' }).click();
   await page.getByRole('button', { name: 'Run the connection test' }).click();
-  await page.getByText('✓ Everything works').waitFor({ timeout: 30000 });
+  await page.getByText('✓ Everything works').waitFor();
   await shot(page, 'wizard-09-test-fixed');
   await page.getByRole('button', { name: 'Save and finish' }).click();
   await page.getByRole('button', { name: 'Go to accounts' }).click();
-  await row.getByText('✓ Works').waitFor({ timeout: 10000 });
+  await row.getByText('✓ Works').waitFor();
   assert.deepEqual(errors, [], 'no console errors');
 });
