@@ -8,7 +8,7 @@
 // token refresh or tells the mail server anything.
 import type net from 'node:net';
 import tls from 'node:tls';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { saslUser, type Account } from '../../shared/account.ts';
 import { describe } from '../../shared/diagnostics.ts';
 import type { BridgeDeps, BridgeEvent, BridgeProtocol } from './index.ts';
@@ -51,18 +51,22 @@ export class ClientSession {
   account: Account | undefined;
   #closed = false;
 
-  constructor(ctx: SessionContext, socket: net.Socket) {
+  /** The TCP connection itself (its idle timer, its close), under any TLS layer. */
+  readonly raw: net.Socket;
+
+  /** `stream`: the connection as the protocol sees it when it is not `raw` (implicit TLS). */
+  constructor(ctx: SessionContext, raw: net.Socket, stream?: tls.TLSSocket) {
     this.ctx = ctx;
-    this.socket = socket;
+    this.raw = raw;
+    this.socket = stream ?? raw;
+    this.secure = stream !== undefined;
     this.started = ctx.deps.clock.now();
-    // Errors of a socket are answered by closing it; a listener must always be there, or an
-    // ECONNRESET from a client that vanished would crash the process.
-    socket.on('error', () => socket.destroy());
-    socket.setTimeout(PRE_AUTH_IDLE_MS, () => socket.destroy());
-    socket.once('close', () => {
+    raw.setTimeout(PRE_AUTH_IDLE_MS, () => raw.destroy());
+    raw.once('close', () => {
       this.#closed = true;
+      this.socket.destroy();
     });
-    this.reader = new Reader(socket);
+    this.reader = new Reader(this.socket);
   }
 
   get protocol(): BridgeProtocol {
@@ -196,7 +200,7 @@ export class ClientSession {
     const client = this.socket;
     const server = up.socket;
     // Signed in: an IMAP IDLE may be silent for 29 minutes; the server decides when to drop it.
-    (client as net.Socket).setTimeout(0);
+    this.raw.setTimeout(0);
     let fromClient = 0;
     let fromServer = 0;
     const clientRest = this.reader.detach();
@@ -229,15 +233,78 @@ export class ClientSession {
   }
 }
 
+/** How long a new connection is watched for a TLS ClientHello before the plain greeting. */
+const IMPLICIT_TLS_WAIT_MS = 300;
+
+/**
+ * With TLS towards the client on, each port serves both ways clients ask for it: STARTTLS (STLS)
+ * after a plain greeting, and implicit TLS (what Outlook and Windows Live Mail call "SSL": the
+ * client starts the handshake at once, as on 993/995/465). The bridge waits a moment for the
+ * client's first bytes: a TLS handshake record (0x16) means implicit TLS, silence or anything
+ * else the plain greeting. Only with TLS on does a plain session wait (IMPLICIT_TLS_WAIT_MS).
+ */
 export function serveConnection(ctx: SessionContext, socket: net.Socket): void {
-  const session = new ClientSession(ctx, socket);
-  const run = async (): Promise<void> => {
+  // Errors of a socket are answered by closing it; a listener must always be there, or an
+  // ECONNRESET from a client that vanished would crash the process.
+  socket.on('error', () => socket.destroy());
+  const context = ctx.secureContext;
+  if (!context) return run(new ClientSession(ctx, socket));
+  socket.setTimeout(PRE_AUTH_IDLE_MS, () => socket.destroy());
+  let decided = false;
+  const decide = (first: Buffer | undefined): void => {
+    if (decided) return;
+    decided = true;
+    clearTimeout(timer);
+    socket.off('data', onFirst);
+    socket.pause();
+    if (first === undefined || first[0] !== 0x16) {
+      if (first !== undefined) socket.unshift(first);
+      run(new ClientSession(ctx, socket));
+      return;
+    }
+    // The first chunk was read already, so TLS runs over a stream that replays it (a TLSSocket
+    // on the bare socket would take over its handle and never see those bytes).
+    const replay = new Duplex({
+      read: () => void socket.resume(),
+      write: (chunk: Buffer, _enc, cb) => void socket.write(chunk, cb),
+      final: (cb) => {
+        socket.end();
+        cb();
+      },
+      destroy: (_e, cb) => {
+        socket.destroy();
+        cb(null);
+      },
+    });
+    replay.push(first);
+    socket.on('data', (d: Buffer) => {
+      if (!replay.push(d)) socket.pause();
+    });
+    socket.once('end', () => replay.push(null));
+    socket.once('close', () => replay.destroy());
+    const secure = new tls.TLSSocket(replay as unknown as net.Socket, { isServer: true, secureContext: context });
+    secure.on('error', () => socket.destroy());
+    secure.once('secure', () => run(new ClientSession(ctx, socket, secure)));
+  };
+  const onFirst = (d: Buffer): void => decide(d);
+  const timer = setTimeout(() => decide(undefined), IMPLICIT_TLS_WAIT_MS);
+  socket.on('data', onFirst);
+  socket.once('close', () => {
+    decided = true;
+    clearTimeout(timer);
+  });
+}
+
+function run(session: ClientSession): void {
+  const go = async (): Promise<void> => {
+    const ctx = session.ctx;
     const front =
       ctx.protocol === 'imap' ? (await import('./imap.ts')).imapFront : ctx.protocol === 'pop' ? (await import('./pop.ts')).popFront : (await import('./smtp.ts')).smtpFront;
     await front(session);
   };
-  run().catch(() => {
+  go().catch(() => {
     // A protocol error (a line too long, a reset) ends this connection only.
     session.socket.destroy();
+    session.raw.destroy();
   });
 }

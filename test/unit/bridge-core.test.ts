@@ -111,9 +111,9 @@ test('listeners are bound on 127.0.0.1 only, a port in use is BRIDGE_PORT_IN_USE
   assert.equal(refused, 'ECONNREFUSED');
 });
 
-test('TLS on: a certificate for localhost and 127.0.0.1 is made once, kept, and STARTTLS works with it', async () => {
+test('TLS on: a certificate for localhost and 127.0.0.1 is made once, kept; STARTTLS and implicit TLS on the same port work with it', async () => {
   const d = deps();
-  const h = await startBridge(d, { ports: { imap: 0, pop: null, smtp: null }, tls: true });
+  const h = await startBridge(d, { ports: { imap: 0, pop: null, smtp: 0 }, tls: true });
   let pem: string;
   try {
     pem = h.certificatePem ?? '';
@@ -142,6 +142,23 @@ test('TLS on: a certificate for localhost and 127.0.0.1 is made once, kept, and 
     });
     assert.doesNotMatch(caps, /STARTTLS/, 'no second STARTTLS offered inside TLS');
     secure.destroy();
+    // Implicit TLS on the same port (Outlook's and Windows Live Mail's "SSL"): the handshake first, then the greeting inside.
+    for (const port of [h.ports.imap, h.ports.smtp]) {
+      const direct = tls.connect({ host: '127.0.0.1', port: port ?? 0, ca: pem, servername: 'localhost' });
+      const greeting = await new Promise<string>((resolve, reject) => {
+        direct.once('data', (x: Buffer) => resolve(x.toString()));
+        direct.once('error', reject);
+      });
+      assert.ok(direct.authorized, 'verified against the bridge certificate');
+      assert.match(greeting, port === h.ports.imap ? /^\* OK \[CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=LOGIN\] / : /^220 localhost ESMTP /);
+      direct.write(port === h.ports.imap ? 'c CAPABILITY\r\n' : 'EHLO x\r\n');
+      const answer = await new Promise<string>((resolve) => {
+        let t = '';
+        direct.on('data', (x: Buffer) => ((t += x.toString()), /(^c OK|^250 )/m.test(t) && resolve(t)));
+      });
+      assert.doesNotMatch(answer, /STARTTLS/);
+      direct.destroy();
+    }
   } finally {
     await h.close();
   }
