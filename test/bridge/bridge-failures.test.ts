@@ -10,7 +10,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchControl, benchInfo } from '../bench/client.ts';
 import { countingRelay, plainAuth, RawClient, setUpAccount, startTestBridge, type BridgeAccount, type Running } from './helpers.ts';
-import { startBridge } from '../../electron/bridge/index.ts';
+import { readFileSync } from 'node:fs';
+import { newBridgePassword, startBridge, type BridgeEvent } from '../../electron/bridge/index.ts';
+import { AuthService } from '../../electron/auth/auth-service.ts';
+import { createHttpFetch, type HttpFetch } from '../../electron/auth/http.ts';
 
 const info = benchInfo();
 const m = info.mail.main;
@@ -131,4 +134,40 @@ test('an untrusted server certificate: a permanent failure that does not blame t
   assert.match(await signIn('imap', b.handle.ports.imap ?? 0, a.address, b.password), /^NO \[CONTACTADMIN\] Mail OAuth Assistant: .*\(TLS_UNTRUSTED_CERT\); see the app/);
   assert.match(await signIn('pop', b.handle.ports.pop ?? 0, a.address, b.password), /^-ERR \[SYS\/PERM\] Mail OAuth Assistant: .*\(TLS_UNTRUSTED_CERT\)/);
   assert.match(await signIn('smtp', b.handle.ports.smtp ?? 0, a.address, b.password), /^554 5\.7\.0 Mail OAuth Assistant: .*\(TLS_UNTRUSTED_CERT\)/);
+});
+
+test('the token service (IdP) down while the bridge needs a new token: temporary codes; back up, it works', async () => {
+  // `native-short` tokens live 3 s, so every session needs a refresh at the IdP. The IdP's answers
+  // pass through the product's own HTTP client; only while `down` is set does the token
+  // endpoint answer 503, as an overloaded provider does (the shared bench IdP must stay up for
+  // the other test files running meanwhile, so it is not switched off itself).
+  const a = await setUpAccount({ clientId: 'native-short' });
+  let down = false;
+  const real = createHttpFetch({ ca: readFileSync(info.ca.path, 'utf8') });
+  const fetch: HttpFetch = async (url, init) =>
+    down && url.includes('/token') ? new Response('{"error":"temporarily_unavailable"}', { status: 503, headers: { 'content-type': 'application/json' } }) : real(url, init);
+  const auth = new AuthService({ accounts: a.core.accounts, secrets: a.core.secrets, browser: { open: async () => undefined }, fetch });
+  const password = await newBridgePassword(a.core, a.id);
+  const events: BridgeEvent[] = [];
+  const h = await startBridge({ ...a.core, auth, dataDir: a.dataDir, onEvent: (e) => events.push(e) }, { ports: { imap: 0, pop: 0, smtp: 0 }, tls: false });
+  cleanup.push(() => h.close());
+  // Let the token from `authorize` expire so that a refresh is due.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const st = await auth.tokenState(a.id);
+    assert.ok(st.ok);
+    if (st.value.state !== 'valid') break;
+    if (Date.now() > deadline) throw new Error('the 3 s token stayed valid');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  down = true;
+  const imap = await signIn('imap', h.ports.imap ?? 0, a.address, password);
+  const pop = await signIn('pop', h.ports.pop ?? 0, a.address, password);
+  const smtp = await signIn('smtp', h.ports.smtp ?? 0, a.address, password);
+  down = false;
+  assert.match(imap, /^NO \[UNAVAILABLE\] Mail OAuth Assistant: The sign-in service cannot be reached \(IDP_UNAVAILABLE\); try again later/);
+  assert.match(pop, /^-ERR \[SYS\/TEMP\] Mail OAuth Assistant: .*\(IDP_[A-Z_]+\)/);
+  assert.match(smtp, /^454 4\.7\.0 Mail OAuth Assistant: .*\(IDP_[A-Z_]+\)/);
+  assert.ok(events.filter((e) => e.kind === 'upstream-failed').every((e) => e.code?.startsWith('IDP_')));
+  assert.match(await signIn('imap', h.ports.imap ?? 0, a.address, password), /^OK /, 'works again once the IdP answers');
 });
