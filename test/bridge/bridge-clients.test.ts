@@ -9,14 +9,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitForSinkMessage } from '../bench/client.ts';
-import { exec, RawClient, setUpAccount, startTestBridge, type BridgeAccount, type Running } from './helpers.ts';
+import { benchInfo, waitForSinkMessage } from '../bench/client.ts';
+import { exec, plainAuth, RawClient, setUpAccount, startTestBridge, type BridgeAccount, type Running } from './helpers.ts';
 
 let a: BridgeAccount;
 let b: Running;
 
 before(async () => {
-  a = await setUpAccount();
+  // IMAP and SMTP with STARTTLS upstream, POP3 with implicit TLS (the other tests use the reverse).
+  const m = benchInfo().mail.main;
+  a = await setUpAccount({ imap: `localhost:${m.imap.starttls.port}:starttls`, pop: `localhost:${m.pop3.tls.port}:tls` });
   b = await startTestBridge(a);
 });
 after(async () => {
@@ -145,4 +147,33 @@ test('a message sent with SMTP AUTH PLAIN and LOGIN reaches the server; one appe
     }
   }
   assert.ok(found, 'retrieved over POP3');
+});
+
+test('SMTP: BDAT (CHUNKING) and pipelined commands pass through the bridge unchanged after AUTH', async () => {
+  const c = await RawClient.connect(b.handle.ports.smtp ?? 0);
+  try {
+    await c.waitFor(/^220 [^\r\n]*\r\n/);
+    c.send('EHLO client.example');
+    await c.waitFor(/^250 [^\r\n]*\r\n/m);
+    assert.match(c.text, /250-CHUNKING/);
+    let at = c.text.length;
+    c.send(`AUTH PLAIN ${plainAuth(a.address, b.password)}`);
+    await c.waitFor(/^235 /m, at);
+    const subject = `bridge-bdat-${randomBytes(4).toString('hex')}`;
+    const body = Buffer.from(`From: ${a.address}\r\nTo: bob@example.test\r\nSubject: ${subject}\r\n\r\nsent in two BDAT chunks\r\n`);
+    const half = Math.floor(body.length / 2);
+    at = c.text.length;
+    // One write: MAIL, RCPT and the first chunk pipelined (RFC 2920), then the last chunk.
+    c.send(Buffer.concat([Buffer.from(`MAIL FROM:<${a.address}>\r\nRCPT TO:<bob@example.test>\r\nBDAT ${half}\r\n`), body.subarray(0, half)]));
+    await c.waitFor(/^250[ -][^\r\n]*\r\n250[ -][^\r\n]*\r\n250[ -][^\r\n]*\r\n/m, at);
+    at = c.text.length;
+    c.send(Buffer.concat([Buffer.from(`BDAT ${body.length - half} LAST\r\n`), body.subarray(half)]));
+    await c.waitFor(/^250 [^\r\n]*\r\n/m, at);
+    const got = await waitForSinkMessage((x) => x.raw.includes(subject), 30_000);
+    assert.ok(got.raw.includes('sent in two BDAT chunks'));
+    c.send('QUIT');
+    await c.waitFor(/^221 /m, at);
+  } finally {
+    c.close();
+  }
 });
