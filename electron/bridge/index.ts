@@ -4,6 +4,11 @@
 // becomes a transparent byte pipe. Plain Node (no electron import): the CLI's `mail-oauth bridge`,
 // the web host and the desktop app all run this same code.
 //
+// TLS towards the client (config.tls): every port then offers both forms old clients use,
+// STARTTLS/STLS after a plain greeting and implicit TLS ("SSL" in Outlook and Windows Live Mail),
+// told apart by the client's first bytes (session.ts serveConnection); the certificate is made
+// locally (cert.ts) and shown as certificatePem for import.
+//
 // This file is the interface other parts build on (the dashboard's Bridge section, IPC, the CLI);
 // its exported types are agreed in COORDINATION.md and change only with the neighbours.
 import net from 'node:net';
