@@ -67,3 +67,20 @@ export type HistoryEntry = z.infer<typeof HistoryEntry>;
 /** How often the app runs a connection test of each account by itself (the user's choice). */
 export const TestSchedule = z.enum(['off', 'daily', 'hourly']);
 export type TestSchedule = z.infer<typeof TestSchedule>;
+
+/** The one action that fixes a reason, named for what the user will do. The dashboard banner's
+ * button and the desktop notification and tray entries use the same words. */
+export function healthActionLabel(r: Pick<HealthReason, 'action' | 'cause'>): string | undefined {
+  switch (r.action) {
+    case 'reauthorize':
+      return 'Re-authorize';
+    case 'edit-servers':
+      return 'Edit servers';
+    case 'edit-registration':
+      return r.cause === 'client-secret-expiry' ? 'Renew secret' : 'Open registration';
+    case 'retry':
+      return 'Test again';
+    default:
+      return undefined;
+  }
+}

@@ -6,6 +6,7 @@ export const CHANNEL_NAMES = [
   'app:info',
   'links:open',
   'app:keep-secrets-without-os-encryption',
+  'app:login-item',
   'accounts:list',
   'accounts:save',
   'accounts:remove',
@@ -30,7 +31,7 @@ export const CHANNEL_NAMES = [
   'clients:config',
 ] as const;
 
-export const EVENT_NAME_LIST = ['probe:progress', 'auth:progress', 'activity:added', 'accounts:changed', 'health:changed'] as const;
+export const EVENT_NAME_LIST = ['probe:progress', 'auth:progress', 'activity:added', 'accounts:changed', 'health:changed', 'app:show-account'] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 export type EventNameOnly = (typeof EVENT_NAME_LIST)[number];

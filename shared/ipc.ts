@@ -115,6 +115,12 @@ export const contract = {
   'links:open': { input: z.object({ link: LinkId }).strict(), output: z.object({ opened: z.boolean() }) },
   /** Without OS encryption, the user explicitly chooses to keep secrets on disk anyway (remembered). */
   'app:keep-secrets-without-os-encryption': { input: z.object({ confirm: z.literal(true) }).strict(), output: AppInfo },
+  /** "Start at login" of the desktop app: read it (no input) or set it. The web host has none
+   * (supported: false). */
+  'app:login-item': {
+    input: z.object({ openAtLogin: z.boolean().optional() }).strict(),
+    output: z.object({ supported: z.boolean(), openAtLogin: z.boolean() }),
+  },
 
   'accounts:list': {
     input: Empty,
@@ -192,6 +198,8 @@ export const events = {
   'accounts:changed': z.object({}),
   /** The health of every account, after anything that can change it (a test, a sign-in, an edit). */
   'health:changed': HealthList,
+  /** The desktop app was asked to show an account (its notification or tray entry was clicked). */
+  'app:show-account': z.object({ accountId: z.string() }),
 } as const;
 
 export type Contract = typeof contract;

@@ -11,6 +11,7 @@ import { createScheduledWork } from '../health/scheduled-work.ts';
 import { readTestSchedule, scheduleConfigFromEnv } from '../health/schedule-settings.ts';
 import type { Alert } from '../health/ledger.ts';
 import { describe } from '../../shared/diagnostics.ts';
+import type { LoginItemPort } from './login-item.ts';
 
 export { openPreferences, type Preferences } from './services.ts';
 
@@ -20,6 +21,8 @@ export type CoreOptions = CoreServicesOptions & {
   /** The background schedule (renewals, daily refresh, scheduled tests; electron/health/scheduler.ts)
    * starts with the handlers unless false (unit tests of the handlers). Never in the CLI. */
   schedule?: false | { config?: Partial<SchedulerConfig>; timers?: Timers };
+  /** "Start at login" (the desktop app only). */
+  loginItem?: LoginItemPort;
 };
 
 export type Core = CoreStores & {
@@ -85,6 +88,7 @@ export function createCore(o: CoreOptions): Core {
         ...(o.clipboard ? { clipboard: o.clipboard } : {}),
         ...(o.ca ? { ca: o.ca } : {}),
         ...(o.dnsServers ? { dnsServers: o.dnsServers } : {}),
+        ...(o.loginItem ? { loginItem: o.loginItem } : {}),
         secrets,
         rememberInsecureSecrets: () => base.rememberInsecureSecrets(),
         dataDir: o.dataDir,

@@ -25,6 +25,7 @@ import { readTestSchedule, TEST_SCHEDULE_KEY } from '../health/schedule-settings
 import type { Preferences } from './services.ts';
 import { clientById, clientConfig, helperFor, inputForAccount } from '../../shared/client-settings/index.ts';
 import { providerById } from '../../shared/providers.ts';
+import type { LoginItemPort } from './login-item.ts';
 
 export type CoreServices = {
   shell: AppInfo['shell'];
@@ -51,6 +52,8 @@ export type CoreServices = {
   preferences?: Preferences;
   /** The background schedule, told when its preference changes. */
   scheduler?: Scheduler;
+  /** "Start at login": the desktop app only. */
+  loginItem?: LoginItemPort;
 };
 
 /** What the activity log says about revocation when an account is removed. */
@@ -126,6 +129,14 @@ export function createHandlers(s: CoreServices): Handlers {
       s.rememberInsecureSecrets();
       s.activity.add({ kind: 'token', ok: true, message: 'Secrets are now kept on disk without OS encryption (your choice)' });
       return info();
+    },
+
+    'app:login-item': async ({ openAtLogin }) => {
+      if (!s.loginItem) {
+        if (openAtLogin === undefined) return { supported: false, openAtLogin: false };
+        throw new AppFailure(appError('VALIDATION_FAILED', 'Start at login is a setting of the desktop app, not of this window.'));
+      }
+      return openAtLogin === undefined ? s.loginItem.get() : s.loginItem.set(openAtLogin);
     },
 
     'links:open': async ({ link }) => {

@@ -26,6 +26,12 @@ export async function dispatch(handlers: Handlers, channel: unknown, input: unkn
   if (!isChannel(channel)) {
     return { ok: false, error: appError('UNKNOWN_CHANNEL', `Unknown request “${String(channel).slice(0, 60)}”.`) };
   }
+  // A channel of the contract that this process does not serve is a wiring bug: say so before
+  // looking at the input, so that any call (even with bad input) shows it.
+  const handler = handlers[channel] as ((input: unknown) => Promise<unknown>) | undefined;
+  if (typeof handler !== 'function') {
+    return { ok: false, error: appError('INTERNAL', `No handler serves ${channel}.`) };
+  }
   const parsed = contract[channel].input.safeParse(input ?? {});
   if (!parsed.success) {
     const detail = parsed.error.issues
@@ -34,7 +40,6 @@ export async function dispatch(handlers: Handlers, channel: unknown, input: unkn
     return { ok: false, error: appError('VALIDATION_FAILED', `Invalid input for ${channel}.`, detail) };
   }
   try {
-    const handler = handlers[channel] as (input: unknown) => Promise<unknown>;
     const value = await handler(parsed.data);
     const checked = contract[channel].output.safeParse(value);
     if (!checked.success) {

@@ -29,6 +29,17 @@ export function App() {
     });
   }, []);
 
+  // The desktop app's notification or tray entry for an account was clicked: show it.
+  const [shown, setShown] = useState<{ accountId: string }>();
+  useEffect(
+    () =>
+      getApi().on('app:show-account', ({ accountId }) => {
+        setView({ kind: 'dashboard' });
+        setShown({ accountId });
+      }),
+    [],
+  );
+
   const open = (entry: WizardEntry): void => setView({ kind: 'wizard', entry, key: Date.now() });
   // Editing or re-authorizing a saved account belongs to "Accounts"; only a new one is "Add account".
   const adding = view.kind === 'wizard' && (!view.entry.accountId || view.entry.draft === true);
@@ -49,7 +60,7 @@ export function App() {
       <main className="content">
         {error ? <ErrorPanel error={error} /> : null}
         {error?.code === 'FORBIDDEN_SENDER' ? null : view.kind === 'dashboard' ? (
-          <Dashboard onOpen={open} />
+          <Dashboard onOpen={open} shown={shown} />
         ) : (
           <Suspense
             fallback={

@@ -74,3 +74,24 @@ test('every channel has a handler and every error code used here is in the catal
     assert.ok(isDiagnosisCode(code), `${code} is missing from the diagnostics catalog`);
   }
 });
+
+test('a contract channel without a handler says so before looking at the input (a wiring bug, not bad input)', async () => {
+  const h = handlers();
+  delete (h as Partial<Handlers>)['links:open'];
+  for (const input of [{ link: 'project-help' }, {}, { link: 'https://evil.example/' }]) {
+    const r = await dispatch(h, 'links:open', input);
+    assert.equal(!r.ok && r.error.code, 'INTERNAL');
+    assert.match((!r.ok && r.error.message) || '', /No handler serves links:open/);
+  }
+});
+
+test('app:login-item: the web host has no login item (read: unsupported; set: a clear refusal)', async () => {
+  const h = handlers();
+  const read = await dispatch(h, 'app:login-item', {});
+  assert.deepEqual(read.ok && read.value, { supported: false, openAtLogin: false });
+  const set = await dispatch(h, 'app:login-item', { openAtLogin: true });
+  assert.equal(!set.ok && set.error.code, 'VALIDATION_FAILED');
+  assert.match((!set.ok && set.error.message) || '', /desktop app/);
+  const bad = await dispatch(h, 'app:login-item', { openAtLogin: 'yes' });
+  assert.equal(!bad.ok && bad.error.code, 'VALIDATION_FAILED');
+});

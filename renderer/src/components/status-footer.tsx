@@ -3,6 +3,7 @@ import type { AppInfo } from '../../../shared/ipc.ts';
 import type { AppError } from '../../../shared/result.ts';
 import { getApi } from '../bridge.ts';
 import { ConfirmDialog } from './confirm-dialog.tsx';
+import { LoginItem } from './login-item.tsx';
 
 /** Where the app runs and how secrets are kept: always visible. Without OS encryption the user can
  * explicitly choose to keep secrets on disk anyway (after a warning); the default is memory only. */
@@ -40,6 +41,7 @@ export function StatusFooter({ info, onInfo }: { info: AppInfo | null; onInfo?: 
           ) : null}
         </span>
       )}
+      {info.shell === 'electron' ? <LoginItem /> : null}
       <ConfirmDialog
         open={asking}
         title="Keep tokens on disk without OS encryption?"

@@ -41,7 +41,7 @@ const errorNote = (e: AppError): RowNote => {
 };
 
 /** The accounts list with their token state and last test, the actions, and the activity log. */
-export function Dashboard({ onOpen }: { onOpen: (entry: WizardEntry) => void }) {
+export function Dashboard({ onOpen, shown }: { onOpen: (entry: WizardEntry) => void; shown?: { accountId: string } | undefined }) {
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [notice, setNotice] = useState<AppError | null>(null);
   const [loadError, setLoadError] = useState<AppError | null>(null);
@@ -78,6 +78,10 @@ export function Dashboard({ onOpen }: { onOpen: (entry: WizardEntry) => void }) 
     );
   }, []);
 
+  // The desktop app's notification or tray entry for this account was clicked.
+  useEffect(() => {
+    if (shown && accounts) document.getElementById(`acct-${shown.accountId}-addr`)?.scrollIntoView({ block: 'center' });
+  }, [shown, accounts]);
   useEffect(() => {
     void refresh();
     void getApi()['activity:list']({}).then((r) => {

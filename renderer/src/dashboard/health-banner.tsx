@@ -2,26 +2,25 @@
 // with the one action that fixes it. Fed by `health:list` and the `health:changed` event.
 import { useEffect, useState } from 'react';
 import type { Account } from '../../../shared/account.ts';
-import type { AccountHealth, HealthReason } from '../../../shared/health.ts';
+import { healthActionLabel, type AccountHealth, type HealthReason } from '../../../shared/health.ts';
 import { getApi } from '../bridge.ts';
 import { formatTime } from '../format.ts';
 
 export type HealthFix = 'authorize' | 'configure' | 'register' | 'test';
 
-/** The button for a reason: its diagnosis' action, named for what the user will do. */
+const FIX: Record<HealthReason['action'], HealthFix | undefined> = {
+  reauthorize: 'authorize',
+  'edit-servers': 'configure',
+  'edit-registration': 'register',
+  retry: 'test',
+  none: undefined,
+};
+
+/** The button for a reason: its diagnosis' action, named for what the user will do (shared/health.ts). */
 function actionOf(r: HealthReason): { label: string; fix: HealthFix } | undefined {
-  switch (r.action) {
-    case 'reauthorize':
-      return { label: 'Re-authorize', fix: 'authorize' };
-    case 'edit-servers':
-      return { label: 'Edit servers', fix: 'configure' };
-    case 'edit-registration':
-      return { label: r.cause === 'client-secret-expiry' ? 'Renew secret' : 'Open registration', fix: 'register' };
-    case 'retry':
-      return { label: 'Test again', fix: 'test' };
-    default:
-      return undefined;
-  }
+  const label = healthActionLabel(r);
+  const fix = FIX[r.action];
+  return label !== undefined && fix !== undefined ? { label, fix } : undefined;
 }
 
 export function useHealth(): AccountHealth[] {
