@@ -3,7 +3,7 @@
 // (electron/health/alerts.ts, unit-tested); this file only draws it with Electron.
 import { Menu, Notification, Tray, nativeImage, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import type { AccountHealth, HealthLevel } from '../../shared/health.ts';
-import { APP_ALERT_CHANNEL, APP_NAME, alertsFor, trayIconBitmap, trayState, type AlertAccount, type TrayState } from '../health/alerts.ts';
+import { APP_ALERT_CHANNEL, APP_NAME, alertsFor, trayIconBitmap, trayState, type AlertAccount, type AlertNotification, type TrayState } from '../health/alerts.ts';
 import { updateHealthFile } from '../health/health-file.ts';
 import type { LoginItemPort } from '../core/login-item.ts';
 import type { Clock } from '../core/ports.ts';
@@ -38,7 +38,8 @@ function icon(level: HealthLevel): NativeImage {
 
 export function createDesktopAlerts(o: DesktopAlertsOptions): DesktopAlerts {
   let tray: Tray | undefined;
-  let state: TrayState = trayState([], o.accounts());
+  // Until the first health list arrives the tray claims nothing.
+  let state: TrayState = { level: 'ok', tooltip: APP_NAME, problems: [] };
   try {
     tray = new Tray(icon('ok'));
     tray.on('click', () => o.show());
@@ -91,26 +92,32 @@ export function createDesktopAlerts(o: DesktopAlertsOptions): DesktopAlerts {
 
   const notify = async (health: readonly AccountHealth[]): Promise<void> => {
     const accounts = o.accounts();
-    state = trayState(health, accounts);
-    draw();
-    // The ledger is in health.json (shared with `mail-oauth check`, under its lock): an alert
-    // shown once is not shown again after a restart, and comes back only with its cause.
-    const notifications = await updateHealthFile(o.dataDir, (data) => {
-      const r = alertsFor(data.alerted[APP_ALERT_CHANNEL] ?? {}, health, accounts, o.clock.now());
-      data.alerted[APP_ALERT_CHANNEL] = r.ledger;
-      return r.notifications;
-    });
-    if (!Notification.isSupported()) return;
-    for (const n of notifications) {
-      const shown = new Notification({ title: n.title, body: n.body, urgency: n.level === 'broken' ? 'critical' : 'normal' });
-      live.add(shown);
-      shown.on('click', () => {
-        live.delete(shown);
-        o.show(n.accountId);
+    try {
+      // The ledger is in health.json (shared with `mail-oauth check`, under its lock): an alert
+      // shown once is not shown again after a restart, and comes back only with its cause.
+      const notifications = await updateHealthFile(o.dataDir, (data) => {
+        const r = alertsFor(data.alerted[APP_ALERT_CHANNEL] ?? {}, health, accounts, o.clock.now());
+        data.alerted[APP_ALERT_CHANNEL] = r.ledger;
+        return r.notifications;
       });
-      shown.on('close', () => live.delete(shown));
-      shown.show();
+      if (Notification.isSupported()) for (const n of notifications) show(n);
+    } finally {
+      // The tray follows the health even when the ledger could not be written; it is drawn
+      // last, so a drawn state means this update's notifications are out.
+      state = trayState(health, accounts);
+      draw();
     }
+  };
+
+  const show = (n: AlertNotification): void => {
+    const shown = new Notification({ title: n.title, body: n.body, urgency: n.level === 'broken' ? 'critical' : 'normal' });
+    live.add(shown);
+    shown.on('click', () => {
+      live.delete(shown);
+      o.show(n.accountId);
+    });
+    shown.on('close', () => live.delete(shown));
+    shown.show();
   };
 
   return {

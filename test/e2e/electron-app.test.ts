@@ -30,7 +30,8 @@ test('the desktop app opens a hardened window and answers over IPC', { skip }, a
   assert.ok(bin);
   // Its own data dir: never the user's accounts and keyring entry (the default is shared with the CLI).
   const dataDir = mkdtempSync(join(tmpdir(), 'moa-electron-'));
-  const app = await electron.launch({ executablePath: bin, args: [root, '--no-sandbox'], cwd: root, env: { ...process.env, MAIL_OAUTH_DATA_DIR: dataDir } });
+  // XDG_CONFIG_HOME: a temp one, so nothing here can touch the user's autostart entries.
+  const app = await electron.launch({ executablePath: bin, args: [root, '--no-sandbox'], cwd: root, env: { ...process.env, MAIL_OAUTH_DATA_DIR: dataDir, XDG_CONFIG_HOME: join(dataDir, 'xdg') } });
   try {
     const win = await app.firstWindow();
     await win.getByTestId('status-footer').waitFor({ timeout: WAIT_MS });
@@ -39,6 +40,15 @@ test('the desktop app opens a hardened window and answers over IPC', { skip }, a
     assert.equal(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require), 'undefined');
     assert.equal(await win.evaluate(() => typeof (globalThis as { process?: unknown }).process), 'undefined');
     assert.equal(await win.evaluate(() => typeof (globalThis as Record<string, unknown>).mailOAuth), 'object');
+    // "Start at login" exists in the desktop app only (the web host has no login item), and the
+    // footer's checkbox reads the same setting as the tray menu.
+    const login = await win.evaluate(async () => {
+      const api = (globalThis as unknown as { mailOAuth: Record<string, (input: unknown) => Promise<unknown>> }).mailOAuth;
+      const fn = api['app:login-item'];
+      return fn ? await fn({}) : undefined;
+    });
+    assert.deepEqual(login, { ok: true, value: { supported: true, openAtLogin: false } });
+    await win.getByLabel('Start at login').waitFor({ timeout: 20000 });
     // window.open is denied.
     assert.equal(await win.evaluate(() => window.open('https://example.com/') === null), true);
     await win.screenshot({ path: artifactPath('electron-shell.png') });
