@@ -3,7 +3,8 @@
 // (electron/health/alerts.ts, unit-tested); this file only draws it with Electron.
 import { Menu, Notification, Tray, nativeImage, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import type { AccountHealth, HealthLevel } from '../../shared/health.ts';
-import { APP_ALERT_CHANNEL, APP_NAME, alertsFor, trayIconBitmap, trayState, type AlertAccount, type AlertNotification, type TrayState } from '../health/alerts.ts';
+import { APP_ALERT_CHANNEL, APP_NAME, alertsFor, notificationFor, trayIconBitmap, trayState, type AlertAccount, type AlertNotification, type TrayState } from '../health/alerts.ts';
+import type { Alert } from '../health/ledger.ts';
 import { updateHealthFile } from '../health/health-file.ts';
 import type { LoginItemPort } from '../core/login-item.ts';
 import type { Clock } from '../core/ports.ts';
@@ -25,6 +26,8 @@ export type DesktopAlerts = {
   readonly hasTray: boolean;
   /** A new health list (the core's `health:changed`, or computed at start). */
   update(health: readonly AccountHealth[]): Promise<void>;
+  /** Alerts the schedule already recorded in the ledger (core.onHealthAlerts): shown as they are. */
+  announce(alerts: readonly Alert[]): void;
   /** Redraw the menu (the login item changed from the dashboard). */
   refreshMenu(): void;
 };
@@ -128,6 +131,11 @@ export function createDesktopAlerts(o: DesktopAlertsOptions): DesktopAlerts {
       // One update at a time, in order: two quick changes must not both announce the same cause.
       chain = chain.then(() => notify(health)).catch(o.onError);
       return chain;
+    },
+    announce(alerts) {
+      if (!Notification.isSupported()) return;
+      const byId = new Map(o.accounts().map((a) => [a.id, a]));
+      for (const a of alerts) show(notificationFor(a, byId.get(a.accountId)));
     },
     refreshMenu: draw,
   };

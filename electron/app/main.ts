@@ -147,5 +147,8 @@ if (!app.requestSingleInstanceLock()) {
     // from cron, the CLI) changed the accounts.
     healthNow();
     core.accounts.onChange(healthNow);
+    // The schedule's checks record their new alerts in the same ledger (health.json, channel
+    // `app`) after telling the health change; either path announces a cause, never both.
+    core.onHealthAlerts((found) => alerts?.announce(found));
   });
 }

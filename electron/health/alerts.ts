@@ -3,9 +3,12 @@
 // the decisions are unit-tested without Electron; electron/app/alerts.ts only draws them.
 import { healthActionLabel, worstLevel, type AccountHealth, type HealthLevel } from '../../shared/health.ts';
 import { newAlerts, pruneLedger, type Alert, type AlertLedger } from './ledger.ts';
+import { APP_ALERTS } from './scheduled-work.ts';
 
-/** The alert channel of the desktop app in health.json (`mail-oauth check --notify-cmd` has its own). */
-export const APP_ALERT_CHANNEL = 'app';
+/** The alert channel of the desktop app in health.json (`mail-oauth check --notify-cmd` has its
+ * own). The schedule (scheduled-work.ts) records its alerts in the same one, under the same lock,
+ * so whichever of the two sees a new cause first announces it and the other does not. */
+export const APP_ALERT_CHANNEL = APP_ALERTS;
 
 /** The account as the alerts name it. */
 export type AlertAccount = { id: string; address: string; label?: string };

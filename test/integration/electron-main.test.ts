@@ -223,6 +223,9 @@ const calls: Partial<Record<Channel, { input: unknown; expect: 'ok' | string }>>
   'report:build': { input: { id: 'acct-seeded' }, expect: 'ok' },
   'activity:list': { input: {}, expect: 'ok' },
   'health:list': { input: {}, expect: 'ok' },
+  'health:history': { input: { id: 'acct-seeded' }, expect: 'ok' },
+  'health:schedule': { input: {}, expect: 'ok' },
+  'health:set-schedule': { input: { test: 'off' }, expect: 'ok' },
   'clients:config': { input: { id: 'no-such-account', client: 'neomutt' }, expect: 'NOT_FOUND' },
 };
 
