@@ -55,7 +55,11 @@ export function createCore(o: CoreOptions): Core {
           clock,
           dataDir: o.dataDir,
           ...(o.ca ? { ca: o.ca } : {}),
-          onHealth: (h) => emit('health:changed', { accounts: h }),
+          onHealth: (h) => {
+            // The job changed the account (its last test) or its token: the rows reload too.
+            emit('accounts:changed', {});
+            emit('health:changed', { accounts: h });
+          },
           onAlerts: (alerts) => {
             for (const l of alertListeners) l(alerts);
           },

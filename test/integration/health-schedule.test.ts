@@ -84,10 +84,13 @@ test('a scheduled test after the grant was revoked at the IdP turns the account 
       return list.accounts[0]?.level === 'broken' ? list : undefined;
     });
     assert.equal(broken.accounts[0]?.reasons[0]?.cause, 'test-failed');
-    const failed = (await history()).filter((e) => e.by === 'schedule' && e.kind === 'test' && !e.ok);
-    assert.ok(failed.length >= 1);
+    // The account's last test is saved first, its history entry right after (same job).
+    const failed = await waitFor('the failed scheduled test in the history', async () => {
+      const f = (await history()).filter((e) => e.by === 'schedule' && e.kind === 'test' && !e.ok);
+      return f.length >= 1 ? f : undefined;
+    });
     assert.match(failed[0]?.code ?? '', /^AUTH_/, `a sign-in failure at the server: ${failed[0]?.code}`);
-    assert.ok(events.some((e) => e.accounts[0]?.level === 'broken'), 'the banner was told (health:changed)');
+    await waitFor('the banner told (health:changed)', async () => (events.some((e) => e.accounts[0]?.level === 'broken') ? true : undefined));
 
     // The schedule retries (backoff): more failed tests, still one alert for the cause.
     await waitFor('two more failed scheduled tests', async () => ((await history()).filter((e) => e.by === 'schedule' && e.kind === 'test' && !e.ok).length >= 3 ? true : undefined));

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { Account } from '../../../shared/account.ts';
 import { describe } from '../../../shared/diagnostics.ts';
 import type { TokenState } from '../../../shared/ipc.ts';
@@ -42,6 +43,7 @@ export function AccountRow({
   note,
   onAction,
   onFix,
+  timeline,
 }: {
   account: Account;
   token: TokenView;
@@ -49,6 +51,8 @@ export function AccountRow({
   note: RowNote | undefined;
   onAction: (a: RowAction) => void;
   onFix: (step: WizardStep) => void;
+  /** The account's history of tests and renewals (a lazy chunk the dashboard passes in). */
+  timeline?: ReactNode;
 }) {
   const provider = providerById(account.providerId);
   const draft = account.status === 'draft';
@@ -109,6 +113,7 @@ export function AccountRow({
           </>
         )}
       </dl>
+      {draft ? null : timeline}
       {note ? (
         <p className={`row-note ${note.kind}`} role="status">
           {note.text}
