@@ -293,3 +293,39 @@ export function parseDay(day: string): number | undefined {
 
 /** epoch ms -> YYYY-MM-DD (UTC), for showing and editing a stored end date. */
 export const formatDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+export type SharedMailboxScriptInput = {
+  /** The shared mailbox (the address mail servers are given as the SASL user). */
+  mailbox: string;
+  /** Who signs in: the delegate who gets Full Access (and Send As when sending). */
+  delegate: string;
+  protocols: readonly Protocol[];
+};
+
+/** Exchange Online PowerShell for a shared mailbox opened by a delegate (PROVIDERS.md "Shared
+ * mailboxes"): Full Access lets the delegate's token open it over IMAP/POP (and sign in to SMTP);
+ * Send As lets the delegate send with the shared address as the sender. */
+export function exchangeSharedMailboxScript(input: SharedMailboxScriptInput): Result<string> {
+  const problems: string[] = [];
+  check(problems, isMailbox(input.mailbox), 'The shared mailbox must be a plain email address.');
+  check(problems, isMailbox(input.delegate), 'Who signs in must be a plain email address.');
+  check(problems, enabled(input.protocols).length > 0, 'Choose at least one protocol (IMAP, POP or SMTP).');
+  if (problems.length === 0) {
+    check(problems, input.mailbox.trim().toLowerCase() !== input.delegate.trim().toLowerCase(), 'The shared mailbox and who signs in are the same address: a delegate signs in with their own address, not the shared one.');
+  }
+  if (problems.length > 0) return refuse(problems);
+  const mailbox = input.mailbox.trim().toLowerCase();
+  const delegate = input.delegate.trim().toLowerCase();
+  const protocols = enabled(input.protocols);
+  const lines = [
+    '# Exchange Online PowerShell (Install-Module ExchangeOnlineManagement), as an Exchange administrator.',
+    'Connect-ExchangeOnline',
+    `# ${delegate} may open ${mailbox} (IMAP/POP with the shared address as the user name and ${delegate}'s sign-in):`,
+    `Add-MailboxPermission -Identity '${mailbox}' -User '${delegate}' -AccessRights FullAccess -InheritanceType All -AutoMapping $false`,
+  ];
+  if (protocols.includes('smtp')) {
+    lines.push(`# ${delegate} may send as ${mailbox}:`);
+    lines.push(`Add-RecipientPermission -Identity '${mailbox}' -Trustee '${delegate}' -AccessRights SendAs -Confirm:$false`);
+  }
+  lines.push('# Permission changes can take up to an hour before Exchange applies them.');
+  return ok(lines.join('\n'));
+}

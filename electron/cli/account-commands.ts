@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { Account as AccountSchema, Email, type Account, type AuthSettings, type Servers } from '../../shared/account.ts';
+import { Account as AccountSchema, Email, grantProblem, signerOf, type Account, type AuthSettings, type Servers } from '../../shared/account.ts';
+import { exchangeSharedMailboxScript } from '../../shared/registration-scripts.ts';
 import { AuthFlow } from '../../shared/auth-outcome.ts';
 import { MICROSOFT_CLOUDS, PROVIDERS, providerByDomain, providerById, type Protocol, type ProviderEntry } from '../../shared/providers.ts';
 import { IDENTITY_SCOPES, isUserScoped, scopesFor } from '../auth/scopes.ts';
@@ -119,8 +120,14 @@ const SERVER_FLAGS = `  --imap|--pop|--smtp host:port[:tls|starttls|none]   serv
                           none (no TLS) only for localhost`;
 
 const addUsage = `Usage: mail-oauth add --address <email> --client-id <id> [options]
+       mail-oauth add --shared-mailbox <email> --sign-in-as <delegate> [--client-id <id>] [options]
 
 Saves an account (no secrets on the command line: the client secret is read from a file).
+  --shared-mailbox <email>  a shared mailbox (info@, support@...) opened by a delegate with Full
+                          Access: mail servers get this address as the user name, the token is
+                          the delegate's. Reuses the sign-in of a saved account of that delegate
+                          (same app) when there is one: no second browser sign-in.
+  --sign-in-as <email>    with --shared-mailbox: who signs in (the delegate's own address)
   --name <name>           a short handle for the account, used wherever an account is named
                           (needed when another account has the same address)
   --provider <id>         ${PROVIDERS.map((p) => p.id).join(', ')} (default: by the address's domain, else generic)
@@ -141,6 +148,8 @@ ${STORE_FLAGS}`;
 
 const ADD_SPEC = {
   address: { type: 'string' },
+  'shared-mailbox': { type: 'string' },
+  'sign-in-as': { type: 'string' },
   name: { type: 'string' },
   provider: { type: 'string' },
   'client-id': { type: 'string' },
@@ -158,6 +167,35 @@ const ADD_SPEC = {
   'consent-status': { type: 'string' },
 } as const;
 
+/** `--shared-mailbox` + `--sign-in-as`, checked: both or neither, two different addresses. */
+function sharedMailboxFlags(values: Values): { mailbox: string; signInAs: string } | undefined {
+  const box = values['shared-mailbox'];
+  const who = values['sign-in-as'];
+  if (box === undefined && who === undefined) return undefined;
+  if (typeof box !== 'string') throw new UsageError('--sign-in-as is for shared mailboxes: give the mailbox with --shared-mailbox <email>');
+  if (typeof who !== 'string') throw new UsageError('--shared-mailbox needs --sign-in-as <email>: the address of the delegate who signs in');
+  if (values.address !== undefined) throw new UsageError('--shared-mailbox is the mailbox address: leave out --address');
+  const mailbox = Email.safeParse(box);
+  if (!mailbox.success) throw new UsageError('--shared-mailbox: enter the shared mailbox\'s full email address, like info@example.com');
+  const signInAs = Email.safeParse(who);
+  if (!signInAs.success) throw new UsageError('--sign-in-as: enter the delegate\'s full email address, like name@example.com');
+  if (mailbox.data === signInAs.data) {
+    throw new UsageError(`--shared-mailbox and --sign-in-as are both ${mailbox.data}: the shared mailbox has its own address (info@...), and the delegate signs in with theirs. For your own mailbox use --address.`);
+  }
+  return { mailbox: mailbox.data, signInAs: signInAs.data };
+}
+
+/** The saved account of the delegate (signs in as them, delegated, lends no grant of someone
+ * else's) whose app a new shared mailbox takes when no --client-id is given. */
+function delegateTemplate(core: CliCore, signInAs: string, values: Values): Account | undefined {
+  const candidates = core.accounts
+    .list()
+    .filter((a) => a.grantFrom === undefined && a.auth.flow === 'delegated' && signerOf(a) === signInAs)
+    .filter((a) => typeof values.provider !== 'string' || a.providerId === values.provider);
+  if (candidates.length === 0) throw new UsageError(`No saved account signs in as ${signInAs}: give the app with --client-id (and --provider / --tenant / --issuer as for add)`);
+  return candidates[0];
+}
+
 function addCommand(): CliCommand {
   return {
     name: 'add',
@@ -165,8 +203,31 @@ function addCommand(): CliCommand {
     usage: addUsage,
     async run(argv, io) {
       const { values } = parseCommand(argv, ADD_SPEC, 0);
-      const address = Email.safeParse(need(values.address, 'address'));
+      const shared = sharedMailboxFlags(values);
+      const address = shared ? { success: true as const, data: shared.mailbox } : Email.safeParse(need(values.address, 'address'));
       if (!address.success) throw new UsageError('--address: enter a full email address, like name@example.com');
+      if (shared && values['app-only'] === true) {
+        throw new UsageError('--app-only reaches a mailbox without anyone signing in: give the mailbox with --address, without --shared-mailbox and --sign-in-as');
+      }
+      // A shared mailbox of a delegate whose account is saved: its app, provider and servers are
+      // the defaults, so `add --shared-mailbox info@ --sign-in-as alice@` is all it takes.
+      const core0 = shared && values['client-id'] === undefined ? await openCliCore(io, { ...storeOptions(values), notes: true }) : undefined;
+      const template = core0 && shared ? delegateTemplate(core0, shared.signInAs, values) : undefined;
+      let caFromTemplate: string | undefined;
+      if (template) {
+        values.provider ??= template.providerId;
+        values['client-id'] = template.auth.clientId;
+        if (template.auth.adapter === 'oidc') values.issuer ??= template.auth.issuer;
+        else if (values.tenant === undefined && values.cloud === undefined) values.authority ??= template.auth.authority;
+        if (values.scopes === undefined && template.scopes.length > 0) values.scopes = template.scopes.join(' ');
+        if (values.imap === undefined && values.pop === undefined && values.smtp === undefined) {
+          for (const p of PROTOCOLS) {
+            const s = template.servers[p];
+            if (s?.enabled) values[p] = `${s.host}:${s.port}:${s.security}`;
+          }
+        }
+        if (template.caPem !== undefined && values['ca-file'] === undefined) caFromTemplate = template.caPem;
+      }
       const provider =
         typeof values.provider === 'string' ? providerById(values.provider) : (providerByDomain(address.data) ?? providerById('generic'));
       if (!provider) throw new UsageError(`--provider: unknown provider "${String(values.provider)}" (${PROVIDERS.map((p) => p.id).join(', ')})`);
@@ -202,9 +263,9 @@ function addCommand(): CliCommand {
       const secret = typeof secretFile === 'string' ? await readClientSecret(secretFile) : undefined;
       // The CA given to `add` belongs to the account: later commands (and a mail client's helper
       // line) need not repeat --ca-file.
-      const caPem = typeof values['ca-file'] === 'string' ? readCaFile('ca-file', values['ca-file']) : undefined;
+      const caPem = typeof values['ca-file'] === 'string' ? readCaFile('ca-file', values['ca-file']) : caFromTemplate;
 
-      const core = await openCliCore(io, { ...storeOptions(values), notes: true });
+      const core = core0 ?? (await openCliCore(io, { ...storeOptions(values), notes: true }));
       if (typeof values.scopes !== 'string' && isUserScoped(provider) && auth.adapter === 'oidc') {
         // A generic provider's mail scopes are not known here: defaulting to openid/email/
         // offline_access gives a token every mail server refuses. Ask, with the issuer's list.
@@ -224,10 +285,17 @@ function addCommand(): CliCommand {
       }
       const name = typeof values.name === 'string' ? checkName(core, values.name) : address.data;
       const now = core.clock.now();
+      const id = randomUUID();
+      // One sign-in per delegate and app: a saved account of the delegate lends its grant.
+      const lender = shared
+        ? core.accounts.list().find((a) => grantProblem({ id, address: address.data, signInAs: shared.signInAs, providerId: provider.id, auth }, a) === undefined)
+        : undefined;
       const saved = put(core, {
-        id: randomUUID(),
+        id,
         label: name,
         address: address.data,
+        ...(shared ? { signInAs: shared.signInAs } : {}),
+        ...(lender ? { grantFrom: lender.id, ...(lender.identity ? { identity: lender.identity } : {}) } : {}),
         providerId: provider.id,
         auth,
         scopes,
@@ -244,7 +312,20 @@ function addCommand(): CliCommand {
         if (!r.ok) return failExplained(io, 'add', r.error, accountRef(saved));
       }
       io.stdout.write(`${saved.id}\n`);
-      io.stderr.write(`Saved ${saved.address}${name !== saved.address ? ` as ${name}` : ''} (${provider.label}). Next: mail-oauth authorize ${accountRef(saved)}\n`);
+      if (!shared) {
+        io.stderr.write(`Saved ${saved.address}${name !== saved.address ? ` as ${name}` : ''} (${provider.label}). Next: mail-oauth authorize ${accountRef(saved)}\n`);
+        return 0;
+      }
+      io.stderr.write(
+        `Saved shared mailbox ${saved.address}${name !== saved.address ? ` as ${name}` : ''} (${provider.label}), opened by ${shared.signInAs} signing in.\n` +
+          (lender
+            ? `It uses the sign-in of ${accountRef(lender)}: no new sign-in needed. Next: mail-oauth test --account ${accountRef(saved)}\n`
+            : `Next: mail-oauth authorize ${accountRef(saved)} (sign in as ${shared.signInAs})\n`),
+      );
+      if (provider.adapter === 'msal') {
+        const admin = exchangeSharedMailboxScript({ mailbox: saved.address, delegate: shared.signInAs, protocols: PROTOCOLS.filter((p) => servers[p]?.enabled) });
+        if (admin.ok) io.stderr.write(`An Exchange admin gives ${shared.signInAs} access with:\n${admin.value}\n`);
+      }
       return 0;
     },
   };
@@ -421,7 +502,9 @@ function accountsCommand(): CliCommand {
       for (const { account: a, token } of rows) {
         const last = a.lastTest ? `${a.lastTest.ok ? 'passed' : 'failed'} ${new Date(a.lastTest.at).toISOString().slice(0, 16)}` : 'never tested';
         const name = a.label && a.label !== a.address ? `  name: ${a.label}` : '';
-        io.stdout.write(`${a.id}  ${a.address}  ${a.providerId}  token: ${token}  test: ${last}${name}${a.status === 'draft' ? '  (setup not finished)' : ''}\n`);
+        const lender = a.grantFrom !== undefined ? core.accounts.get(a.grantFrom) : undefined;
+        const shared = a.signInAs !== undefined ? `  shared, signs in as ${a.signInAs}${a.grantFrom !== undefined ? ` (sign-in of ${lender ? accountRef(lender) : `missing account ${a.grantFrom}`})` : ''}` : '';
+        io.stdout.write(`${a.id}  ${a.address}  ${a.providerId}  token: ${token}  test: ${last}${name}${shared}${a.status === 'draft' ? '  (setup not finished)' : ''}\n`);
       }
       return 0;
     },

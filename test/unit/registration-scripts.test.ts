@@ -156,3 +156,32 @@ test('the app-only script prints the secret end date, and the pasted output read
   assert.equal(parseDay('2028-02-29'), Date.UTC(2028, 1, 29));
   assert.equal(formatDay(Date.UTC(2028, 1, 29)), '2028-02-29');
 });
+
+test('the shared-mailbox script grants the delegate Full Access, and Send As only when SMTP is on', async () => {
+  const { exchangeSharedMailboxScript } = await import('../../shared/registration-scripts.ts');
+  const good = { mailbox: 'Info@Contoso.com', delegate: 'alice@contoso.com', protocols: ['imap', 'smtp'] as Protocol[] };
+  const text = script(exchangeSharedMailboxScript(good));
+  const lines = text.split('\n');
+  assert.ok(lines.indexOf('Connect-ExchangeOnline') >= 0);
+  const full = lines.findIndex((l) => l.startsWith("Add-MailboxPermission -Identity 'info@contoso.com' -User 'alice@contoso.com' -AccessRights FullAccess"));
+  const sendAs = lines.findIndex((l) => l.startsWith("Add-RecipientPermission -Identity 'info@contoso.com' -Trustee 'alice@contoso.com' -AccessRights SendAs"));
+  assert.ok(full > lines.indexOf('Connect-ExchangeOnline'), text);
+  assert.ok(sendAs > full, text);
+  // Reading only: no Send As.
+  assert.doesNotMatch(script(exchangeSharedMailboxScript({ ...good, protocols: ['imap', 'pop'] })), /Add-RecipientPermission/);
+
+  const cases: Array<Partial<typeof good>> = [
+    { mailbox: "o'brien@contoso.com" },
+    { mailbox: 'info@contoso.com; Remove-Mailbox x' },
+    { delegate: 'alice@contoso.com$(calc)' },
+    { delegate: 'a`b@contoso.com' },
+    { delegate: '' },
+    { delegate: 'INFO@contoso.com' }, // the shared address itself given as the delegate
+    { protocols: [] },
+  ];
+  for (const c of cases) {
+    const r = exchangeSharedMailboxScript({ ...good, ...c });
+    assert.equal(r.ok, false, `accepted ${JSON.stringify(c)}`);
+    if (!r.ok) assert.equal(r.error.code, 'VALIDATION_FAILED');
+  }
+});

@@ -30,6 +30,10 @@ export type Draft = {
   /** The user chose the provider themselves: detection no longer changes it. */
   providerPicked: boolean;
   flow: 'delegated' | 'app-only';
+  /** A shared mailbox (info@, support@): someone else, the delegate, signs in. */
+  shared: boolean;
+  /** The delegate's own address (who signs in), when `shared`. */
+  signInAs: string;
   cloudId: string;
   tenant: string;
   clientId: string;
@@ -58,6 +62,8 @@ export function newDraft(): Draft {
     providerId: '',
     providerPicked: false,
     flow: 'delegated',
+    shared: false,
+    signInAs: '',
     cloudId: 'global',
     tenant: '',
     clientId: '',
@@ -166,6 +172,7 @@ export function toAccountInput(d: Draft): AccountInput | null {
     ...(d.id ? { id: d.id } : {}),
     label: d.address.trim(),
     address: d.address.trim(),
+    ...(sharedSigner(d) ? { signInAs: sharedSigner(d) } : {}),
     providerId: provider.id,
     auth,
     scopes: scopesOf(d),
@@ -177,6 +184,13 @@ export function toAccountInput(d: Draft): AccountInput | null {
   };
   const parsed = AccountInput.safeParse(input);
   return parsed.success ? input : null;
+}
+
+/** The delegate who signs in for a shared mailbox (delegated flow only), normalised, or undefined. */
+export function sharedSigner(d: Draft): string | undefined {
+  if (!d.shared || d.flow !== 'delegated') return undefined;
+  const who = Email.safeParse(d.signInAs);
+  return who.success && who.data !== d.address.trim().toLowerCase() ? who.data : undefined;
 }
 
 export type LocalExtras = Pick<Draft, 'checked' | 'spObjectId' | 'mailbox' | 'appName'> & { protocols: Protocol[] };
@@ -192,6 +206,8 @@ export function fromAccount(a: Account, extras?: Partial<LocalExtras>): Draft {
   d.providerPicked = true;
   d.clientId = a.auth.clientId;
   d.flow = a.auth.flow;
+  d.shared = a.signInAs !== undefined;
+  d.signInAs = a.signInAs ?? '';
   if (a.auth.adapter === 'msal') {
     const url = new URL(a.auth.authority);
     d.cloudId = MICROSOFT_CLOUDS.find((c) => new URL(c.authorityHost).origin === url.origin)?.id ?? 'global';
@@ -233,6 +249,12 @@ export function accountErrors(d: Draft): FieldErrors {
   if (!Email.safeParse(d.address).success) e.address = 'Enter a full email address, like name@example.com.';
   if (!providerOf(d)) e.provider = 'Choose who provides this mailbox.';
   if (protocolsOf(d).length === 0) e.protocols = 'Choose at least one: reading (IMAP or POP) or sending (SMTP).';
+  if (d.shared && d.flow === 'delegated') {
+    if (!Email.safeParse(d.signInAs).success) e.signInAs = 'Enter the address of the person who signs in, like name@example.com.';
+    else if (d.signInAs.trim().toLowerCase() === d.address.trim().toLowerCase()) {
+      e.signInAs = 'That is the shared mailbox itself: enter the delegate’s own address (the person with Full Access).';
+    }
+  }
   return e;
 }
 

@@ -135,6 +135,30 @@ export function StepAccount({ draft, update, next, discovery, discovering, onCan
             </fieldset>
           ) : null}
         </div>
+        {draft.flow === 'delegated' ? (
+          <fieldset className="fieldset">
+            <legend>Shared mailbox</legend>
+            <label className="check">
+              <input type="checkbox" checked={draft.shared} onChange={(e) => update((d) => ({ ...d, shared: e.target.checked }))} />
+              <span>
+                <strong>This is a shared mailbox</strong> (info@, support@, a scanner’s): someone with access to it signs in
+              </span>
+            </label>
+            {draft.shared ? (
+              <TextField
+                label="Who signs in"
+                type="email"
+                autoComplete="off"
+                placeholder="your.name@example.com"
+                value={draft.signInAs}
+                onChange={(v) => update((d) => ({ ...d, signInAs: v }))}
+                error={errors.signInAs}
+                showError={submitted || draft.signInAs !== ''}
+                hint="The delegate’s own address. Mail servers are given the shared address; the sign-in is the delegate’s."
+              />
+            ) : null}
+          </fieldset>
+        ) : null}
       </div>
       <StepNav onBack={onCancel} nextLabel="Next: register the app" />
     </form>

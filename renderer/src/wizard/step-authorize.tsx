@@ -146,7 +146,8 @@ export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, o
               <ol className="small plain-steps">
                 <li>Your browser opens the sign-in page of {host}.</li>
                 <li>
-                  Sign in as <strong>{draft.address}</strong> and allow access.
+                  Sign in as <strong>{draft.shared && draft.signInAs.trim() !== '' ? draft.signInAs.trim() : draft.address}</strong>
+                  {draft.shared && draft.signInAs.trim() !== '' ? ` (the delegate of ${draft.address}, not the shared mailbox)` : ''} and allow access.
                 </li>
                 <li>Come back here: the result appears by itself.</li>
               </ol>

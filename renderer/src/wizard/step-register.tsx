@@ -6,6 +6,7 @@ import {
   azureCliAppOnlyScript,
   azureCliDelegatedScript,
   exchangeAppOnlyScript,
+  exchangeSharedMailboxScript,
   graphPowerShellDelegatedScript,
   isGuid,
 } from '../../../shared/registration-scripts.ts';
@@ -13,7 +14,7 @@ import { getApi } from '../bridge.ts';
 import { StepNav } from '../components/step-nav.tsx';
 import { Tabs } from '../components/tabs.tsx';
 import { TextField } from '../components/text-field.tsx';
-import { asksConsentStatus, isUserScoped, issuerToCheck, protocolsOf, providerOf, registerErrors, scopesOf, splitScopes, type Draft } from './draft.ts';
+import { asksConsentStatus, isUserScoped, issuerToCheck, protocolsOf, providerOf, registerErrors, scopesOf, sharedSigner, splitScopes, type Draft } from './draft.ts';
 import { GuideChecklist } from './guide-checklist.tsx';
 import { IssuerCheck } from './issuer-check.tsx';
 import { ScopeSuggestions } from './scope-suggestions.tsx';
@@ -317,6 +318,16 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
               })}
               label="Exchange Online PowerShell"
               intro="Run as an Exchange administrator. It registers the service principal, grants it the mailbox and switches on what the chosen protocols need."
+            />
+          </section>
+        ) : null}
+        {!appOnly && sharedSigner(draft) !== undefined && provider.adapter === 'msal' ? (
+          <section className="exchange-ps" aria-label="Shared mailbox access (Exchange Online PowerShell)">
+            <h3>Give {sharedSigner(draft)} access to the shared mailbox (Exchange Online PowerShell)</h3>
+            <ScriptPanel
+              result={exchangeSharedMailboxScript({ mailbox: draft.address, delegate: draft.signInAs, protocols })}
+              label="Exchange Online PowerShell for the shared mailbox"
+              intro="Run as an Exchange administrator. Full Access lets the delegate’s sign-in open the shared mailbox; Send As lets them send from its address."
             />
           </section>
         ) : null}
