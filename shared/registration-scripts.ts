@@ -316,16 +316,19 @@ export function exchangeSharedMailboxScript(input: SharedMailboxScriptInput): Re
   const mailbox = input.mailbox.trim().toLowerCase();
   const delegate = input.delegate.trim().toLowerCase();
   const protocols = enabled(input.protocols);
+  // The two addresses once, as variables: short lines that fit a narrow window, one place to read.
   const lines = [
-    '# Exchange Online PowerShell (Install-Module ExchangeOnlineManagement), as an Exchange administrator.',
+    '# Exchange Online PowerShell (Install-Module ExchangeOnlineManagement), as an Exchange admin.',
     'Connect-ExchangeOnline',
-    `# ${delegate} may open ${mailbox} (IMAP/POP with the shared address as the user name and ${delegate}'s sign-in):`,
-    `Add-MailboxPermission -Identity '${mailbox}' -User '${delegate}' -AccessRights FullAccess -InheritanceType All -AutoMapping $false`,
+    `$mailbox = '${mailbox}'`,
+    `$delegate = '${delegate}'`,
+    '# Full Access: the delegate\'s sign-in opens the shared mailbox (IMAP, POP, SMTP sign-in).',
+    'Add-MailboxPermission -Identity $mailbox -User $delegate -AccessRights FullAccess',
   ];
   if (protocols.includes('smtp')) {
-    lines.push(`# ${delegate} may send as ${mailbox}:`);
-    lines.push(`Add-RecipientPermission -Identity '${mailbox}' -Trustee '${delegate}' -AccessRights SendAs -Confirm:$false`);
+    lines.push('# Send As: the delegate may send with the shared address as the sender.');
+    lines.push('Add-RecipientPermission -Identity $mailbox -Trustee $delegate -AccessRights SendAs -Confirm:$false');
   }
-  lines.push('# Permission changes can take up to an hour before Exchange applies them.');
+  lines.push('# Exchange can take up to an hour to apply permission changes.');
   return ok(lines.join('\n'));
 }

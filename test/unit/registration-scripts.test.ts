@@ -163,9 +163,12 @@ test('the shared-mailbox script grants the delegate Full Access, and Send As onl
   const text = script(exchangeSharedMailboxScript(good));
   const lines = text.split('\n');
   assert.ok(lines.indexOf('Connect-ExchangeOnline') >= 0);
-  const full = lines.findIndex((l) => l.startsWith("Add-MailboxPermission -Identity 'info@contoso.com' -User 'alice@contoso.com' -AccessRights FullAccess"));
-  const sendAs = lines.findIndex((l) => l.startsWith("Add-RecipientPermission -Identity 'info@contoso.com' -Trustee 'alice@contoso.com' -AccessRights SendAs"));
-  assert.ok(full > lines.indexOf('Connect-ExchangeOnline'), text);
+  // The addresses (validated, lower-cased) are set once, before the commands that use them.
+  assert.ok(lines.indexOf("$mailbox = 'info@contoso.com'") > lines.indexOf('Connect-ExchangeOnline'), text);
+  assert.ok(lines.indexOf("$delegate = 'alice@contoso.com'") > lines.indexOf('Connect-ExchangeOnline'), text);
+  const full = lines.indexOf('Add-MailboxPermission -Identity $mailbox -User $delegate -AccessRights FullAccess');
+  const sendAs = lines.indexOf('Add-RecipientPermission -Identity $mailbox -Trustee $delegate -AccessRights SendAs -Confirm:$false');
+  assert.ok(full > lines.indexOf("$delegate = 'alice@contoso.com'"), text);
   assert.ok(sendAs > full, text);
   // Reading only: no Send As.
   assert.doesNotMatch(script(exchangeSharedMailboxScript({ ...good, protocols: ['imap', 'pop'] })), /Add-RecipientPermission/);
