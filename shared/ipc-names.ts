@@ -29,9 +29,12 @@ export const CHANNEL_NAMES = [
   'health:schedule',
   'health:set-schedule',
   'clients:config',
+  'bridge:status',
+  'bridge:configure',
+  'bridge:new-password',
 ] as const;
 
-export const EVENT_NAME_LIST = ['probe:progress', 'auth:progress', 'activity:added', 'accounts:changed', 'health:changed', 'app:show-account'] as const;
+export const EVENT_NAME_LIST = ['probe:progress', 'auth:progress', 'activity:added', 'accounts:changed', 'health:changed', 'app:show-account', 'bridge:changed'] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 export type EventNameOnly = (typeof EVENT_NAME_LIST)[number];

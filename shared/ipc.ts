@@ -9,6 +9,7 @@ import { Account } from './account.ts';
 import { AuthFlow, AuthOutcome, AuthProgress } from './auth-outcome.ts';
 import { DiscoveryResult } from './discovery.ts';
 import { HealthList, HistoryEntry, TestSchedule } from './health.ts';
+import { BridgeConfigureInput, BridgeStatus } from './bridge.ts';
 import { BRIDGE_KEY, type ChannelName, type EventNameOnly } from './ipc-names.ts';
 
 export const AppInfo = z.object({
@@ -61,7 +62,7 @@ export const ActivityEntry = z.object({
   id: z.string(),
   at: z.number(),
   accountId: z.string().optional(),
-  kind: z.enum(['account', 'auth', 'token', 'test']),
+  kind: z.enum(['account', 'auth', 'token', 'test', 'bridge']),
   ok: z.boolean(),
   /** The user stopped it: not a failure (shown neutral, not red). */
   cancelled: z.boolean().optional(),
@@ -100,7 +101,7 @@ const CaPemText = z.string().min(1).max(65536);
 export const ClientConfigView = z.object({
   client: z.string(),
   label: z.string(),
-  kind: z.enum(['config', 'guidance', 'unsupported']),
+  kind: z.enum(['config', 'guidance', 'unsupported', 'bridge']),
   /** The block to paste (or the guidance to read). */
   text: z.string(),
   /** One line: where the block goes (`~/.msmtprc`...). */
@@ -187,8 +188,20 @@ export const contract = {
   /** How often the app tests each account by itself (off / daily / hourly). */
   'health:schedule': { input: Empty, output: z.object({ test: TestSchedule }) },
   'health:set-schedule': { input: z.object({ test: TestSchedule }).strict(), output: z.object({ test: TestSchedule }) },
-  /** The settings block for a mail client (client ids: shared/client-settings CLIENT_IDS). */
-  'clients:config': { input: z.object({ id: z.string().min(1).max(100), client: z.string().min(1).max(50) }).strict(), output: ClientConfigView },
+  /** The settings block for a mail client (client ids: shared/client-settings CLIENT_IDS; with
+   * `bridge`: BRIDGE_CLIENTS, the settings to log in to the local bridge with a bridge password). */
+  'clients:config': {
+    input: z.object({ id: z.string().min(1).max(100), client: z.string().min(1).max(50), bridge: z.boolean().optional() }).strict(),
+    output: ClientConfigView,
+  },
+
+  /** The local bridge (issue 12): settings, state, bound ports, live sessions, certificate. */
+  'bridge:status': { input: Empty, output: BridgeStatus },
+  /** Turn it on or off, change ports, TLS, "start with the app" (saved; restarts it to match). A
+   * port in use answers with the status in state `failed` and its error, not a refusal. */
+  'bridge:configure': { input: BridgeConfigureInput, output: BridgeStatus },
+  /** A new bridge password for the account, shown once (only a salted hash is kept). */
+  'bridge:new-password': { input: AccountRef, output: z.object({ password: z.string() }) },
 } as const;
 
 export const events = {
@@ -200,6 +213,8 @@ export const events = {
   'health:changed': HealthList,
   /** The desktop app was asked to show an account (its notification or tray entry was clicked). */
   'app:show-account': z.object({ accountId: z.string() }),
+  /** The bridge's status after any change: on/off, ports, a session opening or closing. */
+  'bridge:changed': BridgeStatus,
 } as const;
 
 export type Contract = typeof contract;

@@ -2,6 +2,7 @@
 // and the CLI: the stores, the auth service (electron/core/services.ts) and the handlers, over
 // the ports each shell provides.
 import { createActivityLog } from './activity.ts';
+import { createBridgeControl } from './bridge-control.ts';
 import { createHandlers } from './handlers.ts';
 import type { Emit, Handlers } from './ipc-dispatch.ts';
 import { createCoreServices, type CoreServicesOptions, type CoreStores } from './services.ts';
@@ -78,6 +79,19 @@ export function createCore(o: CoreOptions): Core {
         });
         core.scheduler.start();
       }
+      const bridge = createBridgeControl({
+        preferences: base.preferences,
+        accounts,
+        secrets,
+        auth,
+        clock,
+        dataDir: o.dataDir,
+        activity,
+        onChange: (s) => emit('bridge:changed', s),
+      });
+      // The app and the web host run the bridge from the start when the user left it on with
+      // "start with the app"; a port in use shows on the dashboard and in the activity log.
+      void bridge.autoStart().catch(() => undefined);
       return createHandlers({
         shell: o.shell,
         version: o.version,
@@ -98,6 +112,7 @@ export function createCore(o: CoreOptions): Core {
         dataDir: o.dataDir,
         preferences: base.preferences,
         ...(core.scheduler ? { scheduler: core.scheduler } : {}),
+        bridge,
       });
     },
   };

@@ -23,7 +23,8 @@ import { appendHistory, readHealthFile, updateHealthFile } from '../health/healt
 import type { Scheduler } from '../health/scheduler.ts';
 import { readTestSchedule, TEST_SCHEDULE_KEY } from '../health/schedule-settings.ts';
 import type { Preferences } from './services.ts';
-import { clientById, clientConfig, helperFor, inputForAccount } from '../../shared/client-settings/index.ts';
+import { bridgeClientById, bridgeClientConfig, clientById, clientConfig, helperFor, inputForAccount } from '../../shared/client-settings/index.ts';
+import type { BridgeControl } from './bridge-control.ts';
 import { providerById } from '../../shared/providers.ts';
 import type { LoginItemPort } from './login-item.ts';
 
@@ -54,6 +55,8 @@ export type CoreServices = {
   scheduler?: Scheduler;
   /** "Start at login": the desktop app only. */
   loginItem?: LoginItemPort;
+  /** The local bridge's control (issue 12); absent: the bridge channels answer BRIDGE_UNAVAILABLE. */
+  bridge?: BridgeControl;
 };
 
 /** What the activity log says about revocation when an account is removed. */
@@ -120,6 +123,11 @@ export function createHandlers(s: CoreServices): Handlers {
     platform: s.platform,
     secretStorage: { available: s.secretBox.available, backend: s.secretBox.backend, persisted: s.secrets.status.persistent },
   });
+
+  const bridgeControl = (): BridgeControl => {
+    if (!s.bridge) throw new AppFailure(appError('INTERNAL', 'The bridge is not available in this shell.'));
+    return s.bridge;
+  };
 
   return {
     'app:info': async () => info(),
@@ -365,8 +373,14 @@ export function createHandlers(s: CoreServices): Handlers {
 
     'activity:list': async () => ({ entries: s.activity.list() }),
 
-    'clients:config': async ({ id, client }) => {
+    'clients:config': async ({ id, client, bridge }) => {
       const a = account(id);
+      if (bridge === true) {
+        const module = bridgeClientById(client);
+        if (!module) throw new AppFailure(appError('NOT_FOUND', `There are no bridge settings for a mail client named "${client}".`));
+        const c = bridgeClientConfig(module, { address: a.address, servers: bridgeControl().clientServers() });
+        return { client: c.client, label: c.label, kind: 'bridge' as const, text: c.text, where: c.where, mechanismNote: c.note };
+      }
       const module = clientById(client);
       if (!module) throw new AppFailure(appError('NOT_FOUND', `There are no settings for a mail client named "${client}".`));
       const provider = providerById(a.providerId) ?? providerById('generic');
@@ -380,6 +394,13 @@ export function createHandlers(s: CoreServices): Handlers {
           ? ` · This account trusts its own CA: \`mail-oauth client-config ${helperFor(a, s.accounts.list())[2] ?? a.id} --client ${c.client}\` adds the client's CA setting with that file.`
           : '';
       return { client: c.client, label: c.label, kind: c.kind, text: c.text, where: c.where, mechanismNote: c.mechanismNote + caNote };
+    },
+
+    'bridge:status': async () => bridgeControl().status(),
+    'bridge:configure': async (input) => bridgeControl().configure(input),
+    'bridge:new-password': async ({ id }) => {
+      account(id);
+      return { password: await bridgeControl().newPassword(id) };
     },
   };
 }

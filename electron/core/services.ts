@@ -35,7 +35,8 @@ export type CoreStores = {
   secrets: SecretStore;
   auth: AuthService;
   clock: Clock;
-  /** The user's choices (conf / electron-store in the data dir). */
+  /** The user's choices (conf / electron-store in the data dir; the bridge settings live here too:
+   * electron/core/bridge-settings.ts). */
   preferences: Preferences;
   /** Remember "keep secrets without OS encryption" with the data (asked once, not per command). */
   rememberInsecureSecrets(): void;

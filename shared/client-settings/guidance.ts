@@ -56,8 +56,9 @@ function nativeModule(n: Native): ClientModule {
       return [
         `${n.label}'s built-in OAuth covers only the providers it knows; ${input.providerLabel} is not one of them,`,
         `and ${n.label} has no way to run a token command. Use one of the clients with settings here`,
-        '(NeoMutt, aerc, Thunderbird for known providers...), or the local bridge (issue 12) once it exists:',
-        'it will let any client log in with a local password while the bridge does OAuth.',
+        '(NeoMutt, aerc, Thunderbird for known providers...), or the app\'s local bridge: turn it on in the',
+        `Bridge section and ${n.label} logs in to 127.0.0.1 with a bridge password while the bridge does OAuth`,
+        '(`mail-oauth client-config <account> --bridge --client generic` prints the settings).',
         '',
       ].join('\n');
     },
@@ -71,12 +72,13 @@ export const fetchmail: ClientModule = {
   label: 'fetchmail',
   kind: 'unsupported',
   supports: {},
-  where: 'nowhere yet: fetchmail cannot be set up for OAuth',
+  where: "through the app's local bridge (Bridge section), not directly",
   render() {
     return [
       'Not possible: fetchmail (Debian 12) has no OAuth mechanism and no password command, so it',
-      'cannot use a token from mail-oauth. Use mbsync (IMAP) instead, or the local bridge (issue 12)',
-      'once it exists: fetchmail will log in to the bridge with a local password.',
+      'cannot use a token from mail-oauth. Use the app\'s local bridge instead: fetchmail logs in to',
+      '127.0.0.1 with a bridge password and the bridge does OAuth. Its settings: the bridge variant',
+      '(`mail-oauth client-config <account> --bridge --client fetchmail`, or "Through the bridge" here).',
       '',
     ].join('\n');
   },

@@ -13,7 +13,18 @@ import { neomutt } from './neomutt.ts';
 import { sNail } from './s-nail.ts';
 import type { ClientConfig, ClientModule, ClientSettingsInput, ProtocolPlan, UsablePlan } from './types.ts';
 
-export type { ClientConfig, ClientKind, ClientModule, ClientSettingsInput, ProtocolPlan } from './types.ts';
+export type { ClientConfig, ClientKind, ClientModule, ClientServer, ClientSettingsInput, ProtocolPlan } from './types.ts';
+export {
+  BRIDGE_CLIENTS,
+  BRIDGE_HOST,
+  BRIDGE_PASSWORD,
+  bridgeClientById,
+  bridgeClientConfig,
+  bridgeServers,
+  type BridgeClientConfig,
+  type BridgeClientInput,
+  type BridgeClientModule,
+} from './bridge.ts';
 
 export const CLIENTS: readonly ClientModule[] = [neomutt, msmtp, mbsync, aerc, sNail, curl, gitSendEmail, ...GUIDED, fetchmail];
 

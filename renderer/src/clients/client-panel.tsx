@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import type { Account } from '../../../shared/account.ts';
-import { CLIENTS } from '../../../shared/client-settings/index.ts';
+import { BRIDGE_CLIENTS, CLIENTS } from '../../../shared/client-settings/index.ts';
 import type { ClientConfigView } from '../../../shared/ipc.ts';
 import type { AppError } from '../../../shared/result.ts';
 import { getApi } from '../bridge.ts';
@@ -13,6 +13,9 @@ const GROUPS = [
   { kind: 'guidance', label: 'Signs in by itself' },
   { kind: 'unsupported', label: 'No OAuth' },
 ] as const;
+
+/** The bridge variants' option values: `bridge:<client id>` (the bridge section's block, here too). */
+const BRIDGE_PREFIX = 'bridge:';
 
 /** "Use in a mail client": pick a client, get the block to paste (with Copy; the block is also a
  * selectable box, for the web host's browser where the clipboard may be refused), where it goes,
@@ -31,7 +34,9 @@ export function ClientPanel({ accounts, initialAccountId }: { accounts: readonly
     if (!current) return;
     let live = true;
     setConfig(null);
-    void getApi()['clients:config']({ id: current, client }).then((r) => {
+    const bridge = client.startsWith(BRIDGE_PREFIX);
+    const input = bridge ? { id: current, client: client.slice(BRIDGE_PREFIX.length), bridge: true } : { id: current, client };
+    void getApi()['clients:config'](input).then((r) => {
       if (!live) return;
       if (r.ok) {
         setConfig(r.value);
@@ -72,6 +77,13 @@ export function ClientPanel({ accounts, initialAccountId }: { accounts: readonly
                 ))}
               </optgroup>
             ))}
+            <optgroup label="Through the local bridge (password)">
+              {BRIDGE_CLIENTS.map((c) => (
+                <option key={c.id} value={`${BRIDGE_PREFIX}${c.id}`}>
+                  {c.label} (bridge)
+                </option>
+              ))}
+            </optgroup>
           </select>
         </div>
       </div>
@@ -92,6 +104,12 @@ export function ClientPanel({ accounts, initialAccountId }: { accounts: readonly
             <p className="small muted">
               The client runs <span className="mono">mail-oauth token</span> for a fresh token at each login: install the command line tool
               (see the README); it uses the same accounts as this app.
+            </p>
+          ) : null}
+          {config.kind === 'bridge' ? (
+            <p className="small muted">
+              The client logs in to the app's bridge with a bridge password: turn the bridge on and make the password in the Bridge section, then
+              paste it where the block says.
             </p>
           ) : null}
         </>

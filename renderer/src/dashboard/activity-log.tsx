@@ -1,7 +1,7 @@
 import type { ActivityEntry } from '../../../shared/ipc.ts';
 import { formatClock } from '../format.ts';
 
-const KIND: Readonly<Record<ActivityEntry['kind'], string>> = { account: 'Account', auth: 'Sign-in', token: 'Token', test: 'Test' };
+const KIND: Readonly<Record<ActivityEntry['kind'], string>> = { account: 'Account', auth: 'Sign-in', token: 'Token', test: 'Test', bridge: 'Bridge' };
 
 /** Recent auth and test events (already redacted by the main process), newest first. */
 export function ActivityLog({ entries }: { entries: readonly ActivityEntry[] }) {

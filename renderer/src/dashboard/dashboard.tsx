@@ -22,6 +22,8 @@ const ClientPanel = lazy(() => import('../clients/client-panel.tsx').then((m) =>
 const loadTimeline = () => import('./timeline.tsx');
 const AccountTimeline = lazy(() => loadTimeline().then((m) => ({ default: m.AccountTimeline })));
 const TestScheduleSelect = lazy(() => loadTimeline().then((m) => ({ default: m.TestScheduleSelect })));
+// The local bridge's section (issue 12): likewise its own chunk.
+const BridgeSection = lazy(() => import('../bridge-section/bridge-section.tsx').then((m) => ({ default: m.BridgeSection })));
 
 type Confirm = { kind: 'copy-token' | 'remove'; account: Account } | null;
 
@@ -240,6 +242,11 @@ export function Dashboard({ onOpen, shown }: { onOpen: (entry: WizardEntry) => v
         {accounts && accounts.some((a) => a.status === 'ready') ? (
           <Suspense fallback={null}>
             <ClientPanel accounts={accounts.filter((a) => a.status === 'ready')} />
+          </Suspense>
+        ) : null}
+        {accounts && accounts.some((a) => a.status === 'ready') ? (
+          <Suspense fallback={null}>
+            <BridgeSection />
           </Suspense>
         ) : null}
       </div>

@@ -1,0 +1,13 @@
+// Where the bridge settings live: one key of the preferences store (electron-store in the app,
+// conf in the data directory otherwise; both write <data dir>/preferences.json), so the app, the
+// web host and `mail-oauth client-config --bridge` see the same ports.
+import { bridgeSettingsFrom, type BridgeSettings } from '../../shared/bridge.ts';
+import type { Preferences } from './services.ts';
+
+export const BRIDGE_PREFERENCE_KEY = 'bridge';
+
+export const loadBridgeSettings = (prefs: Preferences): BridgeSettings => bridgeSettingsFrom(prefs.get(BRIDGE_PREFERENCE_KEY));
+
+export function saveBridgeSettings(prefs: Preferences, settings: BridgeSettings): void {
+  prefs.set(BRIDGE_PREFERENCE_KEY, settings);
+}
