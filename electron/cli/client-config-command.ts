@@ -1,7 +1,7 @@
 // `mail-oauth client-config <account> --client <name>`: the settings block for a mail client,
 // on stdout and nothing else (so `> ~/.msmtprc` works); where it goes and the mechanism note on
 // stderr. Reads the account list only: no secret is opened, no keyring is asked.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   BRIDGE_CLIENTS,
@@ -15,7 +15,7 @@ import {
   inputForAccount,
 } from '../../shared/client-settings/index.ts';
 import { bridgeSettingsFrom, type BridgePorts } from '../../shared/bridge.ts';
-import { BRIDGE_PREFERENCE_KEY } from '../core/bridge-settings.ts';
+import { BRIDGE_PREFERENCE_KEY, bridgeCertificateFile } from '../core/bridge-settings.ts';
 import { providerById } from '../../shared/providers.ts';
 import type { Account } from '../../shared/account.ts';
 import { openNodeAccountStore } from '../store/account-store.ts';
@@ -136,9 +136,11 @@ export function createClientConfigCommand(): CliCommand {
         const saved = savedBridge(dataDir);
         const tls = values.tls === true || saved.tls;
         const servers = bridgeServers({ imap: ports.imap ?? saved.ports.imap, pop: ports.pop ?? saved.ports.pop, smtp: ports.smtp ?? saved.ports.smtp }, tls);
-        const config = bridgeClientConfig(bridgeClient, { address: account.address, servers });
+        const certFile = tls ? bridgeCertificateFile(dataDir) : undefined;
+        const config = bridgeClientConfig(bridgeClient, { address: account.address, servers, ...(certFile ? { certFile } : {}) });
         io.stdout.write(config.text);
         io.stderr.write(`${bridgeClient.label}: ${config.where}\n${config.note}\n`);
+        if (certFile && !existsSync(certFile)) io.stderr.write(`The bridge makes ${certFile} when it first starts with TLS: start it once before the client connects.\n`);
         return config.usable ? 0 : 1;
       }
       if (!client) throw new UsageError(`Unknown client "${values.client}"`);

@@ -14,7 +14,7 @@ import type { BridgeEvent, BridgeHandle } from '../bridge/index.ts';
 import type { AccountStore } from '../store/account-store.ts';
 import type { SecretStore } from '../store/secret-store.ts';
 import type { ActivityLog } from './activity.ts';
-import { loadBridgeSettings, saveBridgeSettings } from './bridge-settings.ts';
+import { bridgeCertificateFile, loadBridgeSettings, saveBridgeSettings } from './bridge-settings.ts';
 import { toAppError } from './errors.ts';
 import type { Clock } from './ports.ts';
 import type { Preferences } from './services.ts';
@@ -39,8 +39,9 @@ export type BridgeControl = {
   newPassword(accountId: string): Promise<string>;
   /** At the start of the app or web host: runs the bridge if it is enabled and "start with the app" is on. */
   autoStart(): Promise<BridgeStatus>;
-  /** The listeners a mail client connects to (bound ports while on, else the saved ones). */
-  clientServers(): Partial<Record<Protocol, ClientServer>>;
+  /** The listeners a mail client connects to (bound ports while on, else the saved ones), and the
+   * certificate file to trust when TLS is on. */
+  clientServers(): { servers: Partial<Record<Protocol, ClientServer>>; certFile?: string };
   close(): Promise<void>;
 };
 
@@ -204,7 +205,8 @@ export function createBridgeControl(d: BridgeControlDeps): BridgeControl {
 
     clientServers() {
       const settings = loadBridgeSettings(d.preferences);
-      return bridgeServers(handle ? handle.ports : settings.ports, settings.tls);
+      const servers = bridgeServers(handle ? handle.ports : settings.ports, settings.tls);
+      return settings.tls ? { servers, certFile: bridgeCertificateFile(d.dataDir) } : { servers };
     },
 
     close: () => serial(stop),

@@ -378,7 +378,7 @@ export function createHandlers(s: CoreServices): Handlers {
       if (bridge === true) {
         const module = bridgeClientById(client);
         if (!module) throw new AppFailure(appError('NOT_FOUND', `There are no bridge settings for a mail client named "${client}".`));
-        const c = bridgeClientConfig(module, { address: a.address, servers: bridgeControl().clientServers() });
+        const c = bridgeClientConfig(module, { address: a.address, ...bridgeControl().clientServers() });
         return { client: c.client, label: c.label, kind: 'bridge' as const, text: c.text, where: c.where, mechanismNote: c.note };
       }
       const module = clientById(client);

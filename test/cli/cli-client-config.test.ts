@@ -3,10 +3,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIENT_IDS, clientById, clientConfig, inputForAccount } from '../../shared/client-settings/index.ts';
+import { BRIDGE_CLIENTS, BRIDGE_PASSWORD, CLIENT_IDS, clientById, clientConfig, inputForAccount } from '../../shared/client-settings/index.ts';
 import { providerById } from '../../shared/providers.ts';
 import { benchInfo } from '../bench/client.ts';
 
@@ -81,4 +81,42 @@ test("the account's own CA becomes a file the client's CA setting names", async 
   const bad = await run(['client-config', 'dave@example.test', '--client', 'mbsync', '--ca-file', cli]);
   assert.equal(bad.code, 2, 'a --ca-file that is not PEM certificates is refused');
   assert.equal(bad.stdout, '');
+});
+
+test('--bridge: the settings to log in to the local bridge, with the app\'s saved ports and TLS unless given', async () => {
+  const def = await run(['client-config', 'carol@contoso.com', '--bridge', '--client', 'msmtp']);
+  assert.equal(def.code, 0, def.stderr);
+  assert.match(def.stdout, /^host 127\.0\.0\.1$/m);
+  assert.match(def.stdout, /^port 1025$/m, 'the default SMTP port of the bridge');
+  assert.match(def.stdout, /^tls off$/m);
+  assert.match(def.stdout, /^user carol@contoso\.com$/m);
+  assert.ok(def.stdout.includes(`password ${BRIDGE_PASSWORD}`), 'a placeholder, never a password');
+  assert.doesNotMatch(def.stdout, /passwordeval|mail-oauth token/);
+  assert.match(def.stderr, /SMTP through the bridge on 127\.0\.0\.1/);
+
+  // What the app saved (preferences.json, key "bridge": electron/core/bridge-settings.ts).
+  writeFileSync(join(dataDir, 'preferences.json'), JSON.stringify({ bridge: { enabled: true, ports: { imap: 2143, pop: null, smtp: 2025 }, tls: true, startWithApp: true } }));
+  const saved = await run(['client-config', 'carol@contoso.com', '--bridge', '--client', 'fetchmail']);
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.match(saved.stdout, /^poll carol-contoso-com-imap via 127\.0\.0\.1 service 2143 protocol IMAP auth password$/m);
+  assert.doesNotMatch(saved.stdout, /protocol POP3/, 'POP is off in the saved settings');
+  assert.match(saved.stdout, /sslproto 'TLS1\.2\+'/);
+  const flags = await run(['client-config', 'carol@contoso.com', '--bridge', '--client', 'msmtp', '--smtp', '3025']);
+  assert.match(flags.stdout, /^port 3025$/m, 'a flag wins over the saved port');
+  assert.match(flags.stdout, /^tls_starttls on$/m, 'the saved TLS stays');
+
+  const list = await run(['client-config', '--list', '--bridge']);
+  assert.deepEqual(list.stdout.trim().split('\n'), BRIDGE_CLIENTS.map((c) => c.id));
+  const noBridge = await run(['client-config', 'carol@contoso.com', '--client', 'msmtp', '--tls']);
+  assert.equal(noBridge.code, 2);
+  assert.match(noBridge.stderr, /use them with --bridge/);
+  const badPort = await run(['client-config', 'carol@contoso.com', '--bridge', '--client', 'msmtp', '--smtp', '70000']);
+  assert.equal(badPort.code, 2);
+  assert.match(badPort.stderr, /--smtp: a port from 1 to 65535/);
+  const unusable = await run(['client-config', 'carol@contoso.com', '--bridge', '--client', 'mbsync', '--imap', '2143']);
+  assert.equal(unusable.code, 0, 'IMAP given: usable');
+  writeFileSync(join(dataDir, 'preferences.json'), JSON.stringify({ bridge: { enabled: true, ports: { imap: null, pop: null, smtp: 2025 }, tls: false, startWithApp: true } }));
+  const none = await run(['client-config', 'carol@contoso.com', '--bridge', '--client', 'mbsync']);
+  assert.equal(none.code, 1, 'a client that can use none of the listeners that are on');
+  assert.match(none.stdout, /cannot be used: turn on IMAP/);
 });
