@@ -101,7 +101,7 @@ export function createBridgeControl(d: BridgeControlDeps): BridgeControl {
       const last = lastSessionLog.get(key);
       if (last !== undefined && e.at - last < SESSION_LOG_INTERVAL_MS) return;
       lastSessionLog.set(key, e.at);
-      d.activity.add({ kind: 'bridge', ok: true, ...(e.accountId ? { accountId: e.accountId } : {}), message: `Bridge: ${NAMES[e.protocol]} session for ${who} (${e.message})` });
+      d.activity.add({ kind: 'bridge', ok: true, ...(e.accountId ? { accountId: e.accountId } : {}), message: `Bridge: ${NAMES[e.protocol]} session for ${who}` });
       return;
     }
     if (e.kind === 'local-auth-failed' || e.kind === 'upstream-failed') {
@@ -111,7 +111,9 @@ export function createBridgeControl(d: BridgeControlDeps): BridgeControl {
         kind: 'bridge',
         ok: false,
         ...(e.accountId ? { accountId: e.accountId } : {}),
-        message: `Bridge ${NAMES[e.protocol]}: ${diag && diag.code !== 'INTERNAL' ? `${diag.title}: ` : ''}${e.message}${fix ? `. Fix: ${fix}` : ''}`,
+        // The bridge's line first (it names the account and what was refused), the catalog's title
+        // only when the line does not already say it, then the fix.
+        message: `Bridge ${NAMES[e.protocol]}: ${e.message.replace(/\.$/, '')}${diag && diag.code !== 'INTERNAL' && !e.message.includes(diag.title) ? ` (${diag.title})` : ''}${fix ? `. Fix: ${fix}` : ''}`,
       });
     }
   };

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { loginWithHttp } from '../bench/client.ts';
+import { benchInfo, loginWithHttp } from '../bench/client.ts';
 import type { BridgeStatus } from '../../shared/bridge.ts';
 import { launchChromium, waitForText } from './helpers.ts';
 import { benchAccountInput, callIpc, horizontalOverflow, openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
@@ -26,6 +26,9 @@ before(async () => {
   bench = await startWizardBench();
   browser = await launchChromium();
   const ready = await ipc<{ id: string }>('accounts:save', { account: benchAccountInput('alice@example.test') });
+  // The account trusts the bench's CA itself (as a user with a company CA does, "Trust a
+  // certificate authority"): the bridge connects upstream with the account's CA.
+  await ipc('accounts:trust-ca', { id: ready.id, pem: benchInfo().ca.pem });
   const signIn = ipc('auth:start', { id: ready.id, flow: 'browser' });
   await loginWithHttp(await bench.host.waitForOpened(1), { user: 'alice@example.test', deliver: true });
   await signIn;
@@ -111,7 +114,7 @@ test('a new bridge password is shown once, copyable, and gone from the page afte
 test('the settings block names 127.0.0.1, the bound port, the address and where the password goes', async () => {
   const s = section();
   const { ports } = await ipc<BridgeStatus>('bridge:status', {});
-  await s.getByLabel('Mail client').selectOption('msmtp');
+  await s.getByLabel('Mail client', { exact: true }).selectOption('msmtp');
   const block = s.getByLabel('Bridge settings', { exact: true });
   await block.getByText(`port ${ports.smtp}`).waitFor();
   const text = await block.innerText();
@@ -119,7 +122,7 @@ test('the settings block names 127.0.0.1, the bound port, the address and where 
   assert.match(text, /^user alice@example\.test$/m);
   assert.match(text, /^password PASTE-THE-BRIDGE-PASSWORD-HERE$/m);
   assert.ok(!text.includes(password));
-  await s.getByLabel('Mail client').selectOption('generic');
+  await s.getByLabel('Mail client', { exact: true }).selectOption('generic');
   await block.getByText(/Incoming IMAP:/).waitFor();
   assert.match(await block.innerText(), new RegExp(`Port: +${ports.imap}`));
   await block.scrollIntoViewIfNeeded();
@@ -182,7 +185,7 @@ test('TLS on: STARTTLS in the block and the certificate to import', async () => 
   const cert = s.getByLabel('Bridge certificate', { exact: true });
   await cert.waitFor();
   assert.match(await cert.innerText(), /^-----BEGIN CERTIFICATE-----/);
-  await s.getByLabel('Mail client').selectOption('msmtp');
+  await s.getByLabel('Mail client', { exact: true }).selectOption('msmtp');
   await s.getByLabel('Bridge settings', { exact: true }).getByText('tls_starttls on').waitFor();
   assert.match(await s.getByLabel('Bridge settings', { exact: true }).innerText(), /tls_trust_file .*certificate\.pem/);
   await cert.scrollIntoViewIfNeeded();

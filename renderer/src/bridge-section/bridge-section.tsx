@@ -52,6 +52,8 @@ export function BridgeSection() {
   const [ports, setPorts] = useState<PortText | null>(null);
   const [portError, setPortError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** What the user just switched, shown until the main process answers (starting takes a moment). */
+  const [pending, setPending] = useState<Partial<Record<'enabled' | 'tls' | 'startWithApp', boolean>>>({});
   const [callError, setCallError] = useState<AppError | null>(null);
   /** The new password, shown once: only here, and cleared when the user dismisses it. */
   const [shown, setShown] = useState<{ accountId: string; address: string; password: string } | null>(null);
@@ -107,8 +109,10 @@ export function BridgeSection() {
   const configure = async (input: Parameters<ReturnType<typeof getApi>['bridge:configure']>[0]): Promise<void> => {
     setBusy(true);
     setCallError(null);
+    setPending({ ...(input.enabled !== undefined ? { enabled: input.enabled } : {}), ...(input.tls !== undefined ? { tls: input.tls } : {}), ...(input.startWithApp !== undefined ? { startWithApp: input.startWithApp } : {}) });
     const r = await getApi()['bridge:configure'](input);
     setBusy(false);
+    setPending({});
     if (r.ok) setStatus(r.value);
     else setCallError(r.error);
   };
@@ -138,7 +142,7 @@ export function BridgeSection() {
       <div className="bridge-head">
         <h2 id={`${id}-title`}>Bridge</h2>
         <label className="switch">
-          <input type="checkbox" checked={s.enabled && status.state !== 'failed'} disabled={busy} onChange={(e) => void configure({ enabled: e.target.checked })} />
+          <input type="checkbox" checked={pending.enabled ?? (s.enabled && status.state !== 'failed')} disabled={busy} onChange={(e) => void configure({ enabled: e.target.checked })} />
           Bridge on
         </label>
       </div>
@@ -197,11 +201,11 @@ export function BridgeSection() {
       ) : null}
       <div className="row">
         <label className="switch">
-          <input type="checkbox" checked={s.tls} disabled={busy} onChange={(e) => void configure({ tls: e.target.checked })} />
+          <input type="checkbox" checked={pending.tls ?? s.tls} disabled={busy} onChange={(e) => void configure({ tls: e.target.checked })} />
           Offer TLS (STARTTLS) to mail clients that insist on it
         </label>
         <label className="switch">
-          <input type="checkbox" checked={s.startWithApp} disabled={busy} onChange={(e) => void configure({ startWithApp: e.target.checked })} />
+          <input type="checkbox" checked={pending.startWithApp ?? s.startWithApp} disabled={busy} onChange={(e) => void configure({ startWithApp: e.target.checked })} />
           Start with the app
         </label>
       </div>
