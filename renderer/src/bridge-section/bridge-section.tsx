@@ -63,15 +63,20 @@ export function BridgeSection() {
 
   useEffect(() => {
     let live = true;
-    void getApi()['bridge:status']({}).then((r) => {
-      if (!live) return;
-      if (r.ok) setStatus(r.value);
-      else setLoadError(r.error);
-    });
+    const load = (): void =>
+      void getApi()['bridge:status']({}).then((r) => {
+        if (!live) return;
+        if (r.ok) setStatus(r.value);
+        else setLoadError(r.error);
+      });
+    load();
     const off = getApi().on('bridge:changed', (s) => setStatus(s));
+    // An account added, signed in or removed changes the list of bridge passwords.
+    const offAccounts = getApi().on('accounts:changed', load);
     return () => {
       live = false;
       off();
+      offAccounts();
     };
   }, []);
 
