@@ -34,8 +34,9 @@ export type BridgeClientModule = {
   render(input: BridgeClientInput, servers: Partial<Record<Protocol, ClientServer>>): string;
 };
 
-/** The bridge's listeners as client servers. `tls`: STARTTLS on the same port (the bridge offers
- * it with its local certificate); off: plain text, which never leaves the machine. */
+/** The bridge's listeners as client servers. `tls`: the bridge takes STARTTLS and implicit TLS on
+ * the same port (its first bytes decide); the config-file clients here use STARTTLS. Off: plain
+ * text, which never leaves the machine. */
 export function bridgeServers(ports: Readonly<Record<Protocol, number | null>>, tls: boolean): Partial<Record<Protocol, ClientServer>> {
   const out: Partial<Record<Protocol, ClientServer>> = {};
   for (const p of ['imap', 'pop', 'smtp'] as const) {
@@ -226,7 +227,10 @@ const windowsLiveMail: BridgeClientModule = {
       `Keep the app running (Bridge: on); it does the OAuth sign-in for ${input.address}.`,
       '',
       ...fieldList(input, s, {
-        security: (x) => (x.security === 'none' ? 'none (do not tick "requires a secure connection (SSL)")' : 'STARTTLS (Outlook: "TLS"; Windows Live Mail: tick "requires a secure connection")'),
+        security: (x) =>
+          x.security === 'none'
+            ? 'none (do not tick "This server requires a secure connection (SSL)")'
+            : 'tick "This server requires a secure connection (SSL)" (Outlook: SSL or TLS); the bridge takes both on this port',
       }),
       'Leave "Log on using Secure Password Authentication (SPA)" unticked.',
       ...(tls ? ['Import the bridge certificate (Bridge section, "Certificate") into Windows\' Trusted Root Certification Authorities first,', 'or the client will refuse the connection.'] : []),
@@ -245,7 +249,9 @@ const generic: BridgeClientModule = {
       `Settings for any mail program that logs in with a password: it talks to the Mail OAuth Assistant`,
       `bridge on this computer, which signs in to ${input.address}'s real servers with OAuth.`,
       '',
-      ...fieldList(input, s, { security: (x) => (x.security === 'none' ? 'none (plain text; it stays on this computer)' : 'STARTTLS (trust the bridge certificate from the app)') }),
+      ...fieldList(input, s, {
+        security: (x) => (x.security === 'none' ? 'none (plain text; it stays on this computer)' : 'SSL/TLS or STARTTLS, both work on this port (trust the bridge certificate from the app)'),
+      }),
     ].join('\n');
   },
 };
