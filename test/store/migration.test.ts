@@ -19,9 +19,12 @@ import { benchInfo, benchUser, introspect, loginWithHttp } from '../bench/client
 import { aesGcmDecrypt, aesGcmEncrypt } from '../../electron/store/aes-secret-box.ts';
 import { fileName } from '../../electron/store/secret-store.ts';
 import { startSecretService, type SecretService } from './secret-service.ts';
+import { cliEntry } from '../cli/cli-helpers.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'electron', 'cli.ts');
+// The bundle when it is fresh, else the sources (cli-helpers.ts): starts several times faster on a
+// loaded machine, and it is what users and mail clients run.
+const cli = cliEntry;
 const info = benchInfo();
 let ss: SecretService;
 
