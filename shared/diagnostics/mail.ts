@@ -17,12 +17,18 @@ export const mailDiagnoses = {
   },
   CONNECTION_REFUSED: {
     title: 'The server refused the connection',
-    explanation: 'The server name was found, but nothing accepts connections on that port.',
+    explanation:
+      'The server name was found, but nothing accepts connections on that port right now: the mail server may be down or restarting, or the port is wrong.',
     fix: [
+      'Try again in a few minutes: a server that is restarting refuses connections for a moment.',
       'Check the port: IMAP 993 (TLS) or 143 (STARTTLS), POP 995 (TLS) or 110 (STARTTLS), SMTP 465 (TLS) or 587 (STARTTLS).',
       'A firewall or antivirus “mail shield” may block the port: allow the app through it.',
     ],
     action: 'edit-servers',
+    // A server restarting or down for maintenance refuses connections, the commonest cause once an
+    // account has worked: "attention" in the health model and exit 4 (retry later) from the CLI,
+    // not "broken". A wrong port also ends here; the fix names it and the button edits the servers.
+    temporary: true,
   },
   NETWORK_UNREACHABLE: {
     title: 'The server cannot be reached from this network',

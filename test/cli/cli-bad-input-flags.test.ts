@@ -13,10 +13,11 @@ for (const [what, args, message] of cases.filter(([, args]) => args[0] !== 'add'
 }
 
 test('durations with units, and bare milliseconds from 100, are accepted', async () => {
-  // 8s and 500ms are durations; the test then fails for its own reason (nothing listens), exit 1.
+  // 8s and 500ms are durations; the test then fails for its own reason (nothing listens: a
+  // refused connection, temporary in the catalog), exit 4, not 2 (usage).
   for (const timeout of ['8s', '500ms', '1500']) {
     const r = await runCli(['test', '--address', 'alice@example.test', '--imap', '127.0.0.1:1:none', '--token-file', tokenFile, '--timeout', timeout, '--json']);
-    assert.equal(r.code, 1, `--timeout ${timeout}: ${r.stderr}`);
+    assert.equal(r.code, 4, `--timeout ${timeout}: ${r.stderr}`);
     assert.equal((JSON.parse(r.stdout) as { protocols: Array<{ code?: string }> }).protocols[0]?.code, 'CONNECTION_REFUSED');
   }
 });

@@ -13,7 +13,8 @@ test('every catalog code maps to 1, 3 or 4 by its action and temporary flag', ()
   assert.equal(exitCodeFor('AUTH_GRANT_REVOKED'), EXIT.reauthorize);
   assert.equal(exitCodeFor('IDP_UNAVAILABLE'), EXIT.temporary);
   assert.equal(exitCodeFor('TIMEOUT'), EXIT.temporary);
-  assert.equal(exitCodeFor('CONNECTION_REFUSED'), EXIT.failed);
+  assert.equal(exitCodeFor('CONNECTION_REFUSED'), EXIT.temporary); // a server down for a moment
+  assert.equal(exitCodeFor('TLS_UNTRUSTED_CERT'), EXIT.failed);
   assert.equal(exitCodeFor('NO_SUCH_CODE'), EXIT.failed);
 });
 
