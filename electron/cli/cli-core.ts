@@ -7,53 +7,30 @@
 // Without an OS keyring the CLI refuses to persist secrets unless told to (`--insecure-store` or
 // MAIL_OAUTH_INSECURE_STORE=1), which keeps the key in a 0600 file beside the data; the choice is
 // remembered in the data directory, so a mail client's helper line is just `mail-oauth token <acct>`.
-import { readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
 import { createCoreServices, type CoreStores } from '../core/services.ts';
 import type { BrowserOpener } from '../core/ports.ts';
-import { createNodeSecretBox } from '../store/node-secret-box.ts';
+import { createNodeSecretBox, type NodeSecretBox } from '../store/node-secret-box.ts';
 import { appStoreWaiting, migrateLegacyStores, nodeLegacySources } from '../store/migrate.ts';
 import { describe } from '../../shared/diagnostics.ts';
-import { UsageError, type CliIO } from './command.ts';
+import type { CliIO } from './command.ts';
 import type { StoreOptions } from './args.ts';
 import { resolveDataDir } from './locate.ts';
 
 // Kept in locate.ts (no zod, no stores) for `token`'s fast path; re-exported for the commands.
 export { accountRef, findAccount, resolveDataDir } from './locate.ts';
+// Kept in ca-file.ts so that `test` can check --ca-file before (and without) loading the core.
+export { readCaFile } from './ca-file.ts';
+import { readCaFile } from './ca-file.ts';
 
 export type CliCoreOptions = StoreOptions & {
   /** Print the one-time notes about where secrets go (add, authorize): never from `token`, whose
    * stderr every mail client shows on each connection. */
   notes?: boolean;
+  /** The data directory's key, already opened by this process (token's fast path): not opened again. */
+  secretBox?: NodeSecretBox;
 };
 
 export type CliCore = CoreStores & { dataDir: string; ca?: string };
-
-/**
- * A CA file's certificates, or a usage error: a file that is not PEM certificates (a key, DER,
- * an empty file, a typo'd path) would otherwise be accepted and fail much later as "untrusted".
- */
-export function readCaFile(flag: string, path: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new UsageError(`--${flag}: cannot read ${path}${typeof code === 'string' ? ` (${code})` : ''}`);
-  }
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new UsageError(`--${flag}: ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  for (const [i, pem] of blocks.entries()) {
-    try {
-      new X509Certificate(pem);
-    } catch {
-      throw new UsageError(`--${flag}: certificate ${i + 1} in ${path} is not a valid X.509 certificate`);
-    }
-  }
-  const joined = `${blocks.join('\n')}\n`;
-  if (joined.length > 65536) throw new UsageError(`--${flag}: ${path} is too large (at most 64 KiB of certificates)`);
-  return joined;
-}
 
 export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<CliCore> {
   const dataDir = resolveDataDir(io, o.dataDir);
@@ -62,7 +39,7 @@ export async function openCliCore(io: CliIO, o: CliCoreOptions = {}): Promise<Cl
   // Throws (KEYRING_LOCKED, KEYRING_KEY_MISSING...) rather than ever starting on a new key. Without
   // a keyring, the key file is only created if secrets are kept anyway (--insecure-store, or the
   // same choice made earlier and remembered in the data directory's preferences).
-  const secretBox = await createNodeSecretBox({ dataDir });
+  const secretBox = o.secretBox ?? (await createNodeSecretBox({ dataDir }));
   // The CLI's "system browser": print the URL (stderr keeps stdout clean for `token`).
   const browser: BrowserOpener = {
     async open(url) {

@@ -5,6 +5,7 @@
 // It is its own module so that it loads nothing it does not need (no zod-heavy forms, no probe),
 // and a token that is still good is answered by token-fast.ts without loading the core at all.
 import type { CliCommand } from './command.ts';
+import type { NodeSecretBox } from '../store/node-secret-box.ts';
 import { UsageError } from './command.ts';
 import { parseCommand, STORE_FLAGS, storeOptions } from './args.ts';
 import { EXIT_CODES_HELP, failLine } from './exit.ts';
@@ -30,16 +31,19 @@ export function createTokenCommand(): CliCommand {
       const store = storeOptions(values);
       // The fast path only reads: flags that write (--insecure-store is remembered) or trust a CA
       // file (checked by the full path), and a forced refresh, go the full way.
+      const opened: { box?: NodeSecretBox } = {};
       if (values['force-refresh'] !== true && store.insecureStore !== true && store.caFile === undefined) {
         const { cachedToken } = await import('./token-fast.ts');
-        const token = await cachedToken(ref, store.dataDir, io);
+        const token = await cachedToken(ref, store.dataDir, io, opened);
         if (token !== undefined) {
           io.stdout.write(`${token}\n`);
           return 0;
         }
       }
       const { findAccount, openCliCore } = await import('./cli-core.ts');
-      const core = await openCliCore(io, store);
+      // The key the fast path already opened (same data directory, a moment ago): one keyring
+      // lookup per call, not two.
+      const core = await openCliCore(io, { ...store, ...(opened.box ? { secretBox: opened.box } : {}) });
       const account = findAccount(core, ref);
       const r = await core.auth.getAccessToken(account.id, { signal: io.signal, forceRefresh: values['force-refresh'] === true });
       if (!r.ok) return failLine(io, 'token', r.error, ref);

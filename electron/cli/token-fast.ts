@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { Account } from '../../shared/account.ts';
 import { defaultDataDir, legacyDirs } from '../core/data-dir.ts';
 import { isFresh } from '../core/ports.ts';
-import { createNodeSecretBox } from '../store/node-secret-box.ts';
+import { createNodeSecretBox, type NodeSecretBox } from '../store/node-secret-box.ts';
 import { fileName } from '../store/secret-file.ts';
 import type { CliIO } from './command.ts';
 import { findAccount, resolveDataDir } from './locate.ts';
@@ -48,6 +48,27 @@ function readAccounts(dataDir: string): Account[] | undefined {
   return list.sort((a, b) => a.createdAt - b.createdAt);
 }
 
+/**
+ * The saved account `ref` names, read as the full path would read it (the accounts file, every
+ * record valid under the schema), without opening the store: undefined whenever the full path
+ * could see anything else (a file to repair or to move in, no such account, an ambiguous name),
+ * so the caller then runs the full path. Throws what reading throws (the callers decline then).
+ */
+export function readSavedAccount(dataDir: string, ref: string, env: NodeJS.ProcessEnv): Account | undefined {
+  return findSaved(dataDir, ref, env)?.account;
+}
+
+function findSaved(dataDir: string, ref: string, env: NodeJS.ProcessEnv): { account: Account; accounts: Account[] } | undefined {
+  if (legacyStoreWaits(dataDir, env)) return undefined;
+  const accounts = readAccounts(dataDir);
+  if (!accounts) return undefined;
+  try {
+    return { account: findAccount({ accounts: { list: () => accounts } }, ref), accounts };
+  } catch {
+    return undefined; // the full path says which accounts exist, or that the name is ambiguous
+  }
+}
+
 /** The grant's fields the answer depends on, checked by hand (OidcGrant in oidc-token-provider.ts
  * is the full schema; a grant it would refuse is not answered here). */
 function cachedAccessToken(raw: string | undefined, now: number): string | undefined {
@@ -63,25 +84,21 @@ function cachedAccessToken(raw: string | undefined, now: number): string | undef
 /**
  * The saved access token of `ref` when it can be handed out as it is, else undefined (run the full
  * path). Throws only what the full path would throw first for the same input (a bad --data-dir).
+ * When it opened the data directory's key before declining, `opened.box` holds it: the full path
+ * uses it instead of asking the keyring a second time (a refresh is exactly that case).
  */
-export async function cachedToken(ref: string, dataDirFlag: string | undefined, io: CliIO): Promise<string | undefined> {
+export async function cachedToken(ref: string, dataDirFlag: string | undefined, io: CliIO, opened?: { box?: NodeSecretBox }): Promise<string | undefined> {
   const dataDir = resolveDataDir(io, dataDirFlag);
   const secretsDir = join(dataDir, 'secrets');
   let file: string;
   let accountId: string;
   try {
-    if (legacyStoreWaits(dataDir, io.env)) return undefined;
-    const accounts = readAccounts(dataDir);
-    if (!accounts) return undefined;
-    let account: Account;
-    try {
-      account = findAccount({ accounts: { list: () => accounts } }, ref);
-    } catch {
-      return undefined; // the full path says which accounts exist, or that the name is ambiguous
-    }
+    const found = findSaved(dataDir, ref, io.env);
+    if (!found) return undefined;
+    let account = found.account;
     // A shared mailbox reusing a delegate's sign-in: the token is in the owner's file (never copied).
     if (account.grantFrom !== undefined) {
-      const owner = accounts.find((a) => a.id === account.grantFrom);
+      const owner = found.accounts.find((a) => a.id === account.grantFrom);
       if (!owner || owner.grantFrom !== undefined) return undefined; // the full path explains
       account = owner;
     }
@@ -96,6 +113,7 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
   // Outside the catch: the key is the first thing the full path opens, so a keyring that is
   // locked or lost is reported from here as it would be there (without asking the keyring twice).
   const box = await createNodeSecretBox({ dataDir });
+  if (opened) opened.box = box;
   try {
     if (!box.available) {
       // Without an OS keyring the store keeps secrets on disk only when the user chose so.

@@ -89,11 +89,14 @@ const lock = () => import('./lock.ts');
 
 const fail = (code: string, detail: string): AppFailure => new AppFailure(appError(code, describe(code).title, detail));
 
-async function readRecord(dataDir: string): Promise<KeyRecord | undefined> {
+/** Read synchronously: a few hundred bytes on every `token` call, where the first asynchronous
+ * file read of the process costs more than the read itself (it starts libuv's thread pool,
+ * 1-5 ms measured by `npm run bench:keyring`) and nothing else runs meanwhile. */
+function readRecord(dataDir: string): KeyRecord | undefined {
   const path = join(dataDir, KEY_RECORD);
   let text: string;
   try {
-    text = await fs.readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fail('KEY_FILE_UNREADABLE', `${path}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`);
@@ -217,7 +220,7 @@ export async function createNodeSecretBox(options: NodeSecretBoxOptions): Promis
   const keyFile = join(dataDir, INSECURE_KEY_FILE);
 
   // The usual path (every `token` call): one small file read and one keyring lookup.
-  const record = await readRecord(dataDir);
+  const record = readRecord(dataDir);
   if (record) {
     if (!keyring) throw fail('KEYRING_UNAVAILABLE', `The secrets were encrypted with a key in ${record.keyring}, which this platform does not offer.`);
     return aesBox(await existingKey(keyring, record, dataDir), true, keyring.backend);
@@ -251,7 +254,7 @@ export async function createNodeSecretBox(options: NodeSecretBoxOptions): Promis
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = await (await lock()).withFileLock(join(dataDir, LOCK), async () => {
     // Another process may have made the key while we waited: use it.
-    const now = await readRecord(dataDir);
+    const now = readRecord(dataDir);
     if (now) return existingKey(keyring, now, dataDir);
     let k = await keyring.get();
     if (!k) {

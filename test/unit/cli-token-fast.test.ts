@@ -15,6 +15,7 @@ import { openCliCore } from '../../electron/cli/cli-core.ts';
 import { cachedToken } from '../../electron/cli/token-fast.ts';
 import type { CliIO } from '../../electron/cli/command.ts';
 import { fileName } from '../../electron/store/secret-store.ts';
+import type { NodeSecretBox } from '../../electron/store/node-secret-box.ts';
 
 const ADDRESS = 'fast@example.test';
 const root = join(import.meta.dirname, '..', '..');
@@ -70,6 +71,26 @@ test('declines a token within the refresh margin, and one from a grant without e
   assert.equal(await cachedToken(ADDRESS, soon.dir, io()), undefined);
   const noExpiry = await store(undefined);
   assert.equal(await cachedToken(ADDRESS, noExpiry.dir, io()), noExpiry.token);
+});
+
+test('a declined fast path hands the key it opened to the full path, which uses it instead of opening it again', async () => {
+  const soon = await store(Date.now() + 60_000);
+  const opened: { box?: NodeSecretBox } = {};
+  assert.equal(await cachedToken(ADDRESS, soon.dir, io(), opened), undefined);
+  const box = opened.box;
+  assert.ok(box, 'the key was opened before declining');
+  // A box that counts its use: the full path's secret store must decrypt through this one.
+  let decrypts = 0;
+  const counting: NodeSecretBox = { available: box.available, backend: box.backend, encrypt: (p) => box.encrypt(p), decrypt: (d) => (decrypts++, box.decrypt(d)) };
+  const core = await openCliCore(io(), { dataDir: soon.dir, secretBox: counting });
+  const grant = JSON.parse((await core.secrets.get(soon.id, 'oauth-grant')) ?? '{}') as { accessToken?: string };
+  assert.equal(grant.accessToken, soon.token);
+  assert.equal(decrypts, 1);
+  // A token that is still good opens the key too, and is answered.
+  const good = await store(Date.now() + HOUR);
+  const opened2: { box?: NodeSecretBox } = {};
+  assert.equal(await cachedToken(ADDRESS, good.dir, io(), opened2), good.token);
+  assert.ok(opened2.box);
 });
 
 test('declines what the full path must see: a leftover temp file, an unknown name, no remembered store choice', async () => {
