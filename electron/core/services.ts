@@ -2,10 +2,10 @@
 // that the CLI's `token` needs. Kept apart from compose.ts (which adds the handlers, and with them
 // discovery and the probe engine) so that printing a token does not load imapflow or nodemailer.
 import { join } from 'node:path';
-import Conf from 'conf';
 import { AuthService } from '../auth/auth-service.ts';
 import { openNodeAccountStore, type AccountStore } from '../store/account-store.ts';
 import { createSecretStore, type SecretStore } from '../store/secret-store.ts';
+import { openJsonFile } from '../store/json-file.ts';
 import type { CoreServices } from './handlers.ts';
 import { systemClock, type BrowserOpener, type Clock, type SecretBox } from './ports.ts';
 
@@ -18,13 +18,13 @@ export type CoreServicesOptions = {
   secretBox: SecretBox;
   browser: BrowserOpener;
   clock?: Clock;
-  /** The app passes its electron-store-backed store; others get the conf one in dataDir. */
+  /** The app passes its electron-store-backed store; others get accounts.json in dataDir (json-file.ts). */
   accounts?: AccountStore;
   /** Extra trusted CA (PEM) for identity providers, mail servers and autoconfig. */
   ca?: string;
   /** The user chose to keep secrets without OS encryption (CLI --insecure-store). */
   allowInsecureSecrets?: boolean;
-  /** Where the app remembers the user's choices (electron-store in the app; conf in dataDir otherwise). */
+  /** Where the app remembers the user's choices (electron-store in the app; preferences.json in dataDir otherwise). */
   preferences?: Preferences;
   /** Silent renewal that needs the user opens the browser (the app), instead of failing (the CLI). */
   interactiveFallback?: boolean;
@@ -59,7 +59,7 @@ export function openPreferences(create: () => Preferences): Preferences {
 export function createCoreServices(o: CoreServicesOptions): CoreStores {
   const clock = o.clock ?? systemClock;
   const accounts = o.accounts ?? openNodeAccountStore({ cwd: o.dataDir, clock });
-  const preferences: Preferences = o.preferences ?? openPreferences(() => new Conf<Record<string, unknown>>({ cwd: o.dataDir, configName: 'preferences', configFileMode: 0o600 }));
+  const preferences: Preferences = o.preferences ?? openPreferences(() => openJsonFile(join(o.dataDir, 'preferences.json'), { mode: 0o600 }));
   const secrets = createSecretStore({
     box: o.secretBox,
     dir: join(o.dataDir, 'secrets'),

@@ -1,6 +1,6 @@
 // The non-secret account records (shared/account.ts) behind a small port. The Node implementation
-// sits on `conf` (atomic writes via write-file-atomic semantics, JSON file); the Electron app
-// passes an electron-store instance instead (same API; electron-store is built on conf), through
+// sits on json-file.ts (conf's JSON file format and atomic writes, without conf's start-up cost);
+// the Electron app passes an electron-store instance instead (same API; electron-store is built on conf), through
 // `openAccountStore(() => new Store({...}), path)`, since only electron/app/ may import it.
 //
 // On every open the file is validated with zod. A file that is not JSON or not our shape is moved
@@ -14,11 +14,10 @@
 // a read-modify-write under a cross-process lock (`<file>.lock`, lock.ts) that re-reads the file
 // inside it and changes only the one record, so a writer never puts back its stale copy over
 // another's change. list()/get() re-read the file when its stat changed (another process wrote),
-// and `onChange` tells a long-lived process (app, web host) so its UI can reload. conf writes
-// atomically (temp file, fsync, rename: the `atomically` package).
+// and `onChange` tells a long-lived process (app, web host) so its UI can reload. Writes are
+// atomic (temp file, fsync, rename: json-file.ts, and conf's `atomically` in the app).
 import { copyFileSync, existsSync, renameSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import Conf from 'conf';
 import { z } from 'zod';
 import { Account } from '../../shared/account.ts';
 import { AppFailure, appError, type AppError } from '../../shared/result.ts';
@@ -26,6 +25,7 @@ import { FileLockError, withFileLockSync } from './lock.ts';
 import { describe } from '../../shared/diagnostics.ts';
 import { readErrorCode } from './read-error.ts';
 import { systemClock, type Clock } from '../core/ports.ts';
+import { openJsonFile } from './json-file.ts';
 
 export interface AccountStore {
   list(): Account[];
@@ -265,10 +265,9 @@ export function openAccountStore(create: () => ConfLike, filePath: string, clock
   };
 }
 
-/** The Node (CLI, tests) implementation: `<cwd>/<name>.json` through conf, mode 0600. */
+/** The Node (CLI, web host, tests) implementation: `<cwd>/<name>.json`, mode 0600, through
+ * json-file.ts (conf's file format and atomic writes, without loading conf and ajv). */
 export function openNodeAccountStore(options: { cwd: string; name?: string; clock?: Clock }): AccountStore {
-  const name = options.name ?? 'accounts';
-  const create = (): ConfLike =>
-    new Conf<Record<string, unknown>>({ cwd: options.cwd, configName: name, clearInvalidConfig: false, configFileMode: 0o600 });
-  return openAccountStore(create, join(options.cwd, `${name}.json`), options.clock);
+  const path = join(options.cwd, `${options.name ?? 'accounts'}.json`);
+  return openAccountStore(() => openJsonFile(path, { mode: 0o600 }), path, options.clock);
 }
