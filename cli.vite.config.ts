@@ -34,4 +34,6 @@ export default defineConfig({
     },
   },
   ssr: { noExternal: true, target: 'node' },
+  // imapflow's SOCKS proxy support, which the CLI never uses: not loaded (electron/cli/socks-stub.ts).
+  resolve: { alias: { socks: resolve(import.meta.dirname, 'electron', 'cli', 'socks-stub.ts') } },
 });

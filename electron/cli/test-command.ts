@@ -2,12 +2,13 @@
 // account (with its own CA and the store flags every command takes).
 import { readFile } from 'node:fs/promises';
 import { staticToken, type TokenSource } from '../core/ports.ts';
-import { Email, type Servers } from '../../shared/account.ts';
-import { providerById, SaslMechanism, type Protocol, type Security } from '../../shared/providers.ts';
+import { Email, type Account, type Servers } from '../../shared/account.ts';
+import type { ProbeProgress, ProbeReport } from '../../shared/probe.ts';
+import { PROTOCOLS, providerById, SaslMechanism, type Protocol, type Security } from '../../shared/providers.ts';
 import { probeInputForAccount, runProbe, type ProbeInput } from '../probe/run-probe.ts';
 import { UsageError, type CliCommand, type CliIO } from './command.ts';
 import { parseCommand, parseDuration, STORE_FLAGS, storeOptions, type StoreOptions } from './args.ts';
-import { readCaFile } from './cli-core.ts';
+import { readCaFile } from './ca-file.ts';
 import { exitCodeForAll } from './exit.ts';
 import { parseServerSpec } from './server-spec.ts';
 import { Timeline, renderDiagnoses } from './timeline.ts';
@@ -171,6 +172,97 @@ async function adHocInput(flags: Flags): Promise<ResolvedAccount> {
   return input;
 }
 
+/**
+ * `test --account` without waiting for the store: the account record is read as token's fast path
+ * reads it (read-only, the schema, no lock), the probe starts at once, and the store, the key and
+ * the auth code (the slow part of start-up: conf, openid-client, the keyring) are opened while the
+ * probe's connections are on their way; the token is needed only at `authenticate`, round trips
+ * later (issue 10: `test --account` at 50 ms RTT). Undefined when that read declines: the caller
+ * then opens the core first, as before.
+ *
+ * Nothing is printed before the core is open: a store that cannot be opened (keyring locked, a
+ * file to repair) stops the probe and throws that error, exactly as the other path would, with
+ * nothing on stdout. The progress seen until then is replayed.
+ */
+async function earlyAccountRun(
+  io: CliIO,
+  ref: string,
+  store: StoreOptions,
+  run: (input: ResolvedAccount, o: { signal: AbortSignal; onProgress: (p: ProbeProgress) => void }) => Promise<ProbeReport>,
+  onProgress: ((p: ProbeProgress) => void) | undefined,
+): Promise<ProbeReport | undefined> {
+  const { readSavedAccount } = await import('./token-fast.ts');
+  const { resolveDataDir } = await import('./locate.ts');
+  let account: Account | undefined;
+  try {
+    account = readSavedAccount(resolveDataDir(io, store.dataDir), ref, io.env);
+  } catch {
+    account = undefined;
+  }
+  if (!account) return undefined;
+  const expectedId = account.id;
+
+  // When to start opening the core: once every protocol's connection is under way (its first
+  // flight sent, so the loading below does not hold it back), or when one failed, or after a
+  // short while at the latest (a slow DNS answer must not hold the token back).
+  const enabled = PROTOCOLS.filter((p) => account.servers[p]?.enabled === true);
+  const connected = new Set<string>();
+  let start!: () => void;
+  const started = new Promise<void>((resolve) => (start = resolve));
+  const fallback = setTimeout(() => start(), 30);
+  void started.then(() => clearTimeout(fallback));
+
+  class AccountChanged extends Error {}
+  let core: Promise<TokenSource> | undefined;
+  const openCore = (): Promise<TokenSource> =>
+    (core ??= started.then(async () => {
+      const { openCliCore, findAccount } = await import('./cli-core.ts');
+      const c = await openCliCore(io, store);
+      const a = findAccount(c, ref);
+      if (a.id !== expectedId) throw new AccountChanged();
+      return c.auth.tokenProvider(a.id);
+    }));
+  const token: TokenSource = { getAccessToken: async (o) => (await openCore()).getAccessToken(o) };
+  const opened = openCore();
+
+  // Progress waits in a queue until the core is open (then replayed): nothing is shown for a
+  // run that ends as an error of the store.
+  const queue: ProbeProgress[] = [];
+  let live = false;
+  const progress = (p: ProbeProgress): void => {
+    if (p.protocol !== 'token' && (p.status === 'failed' || (p.step !== 'resolve' && p.step !== 'connect'))) {
+      connected.add(p.protocol);
+      if (enabled.every((e) => connected.has(e)) || p.status === 'failed') start();
+    }
+    if (live) onProgress?.(p);
+    else queue.push(p);
+  };
+  const controller = new AbortController();
+  const onCancel = (): void => controller.abort();
+  io.signal?.addEventListener('abort', onCancel, { once: true });
+  let failure: unknown;
+  void opened.then(
+    () => {
+      live = true;
+      for (const p of queue.splice(0)) onProgress?.(p);
+    },
+    (e: unknown) => {
+      failure = e;
+      controller.abort();
+    },
+  );
+  try {
+    const report = await run(probeInputForAccount(account, token), { signal: controller.signal, onProgress: progress });
+    await opened.catch(() => undefined);
+    if (failure instanceof AccountChanged) return undefined; // renamed or removed meanwhile: the other path says which
+    if (failure !== undefined) throw failure;
+    return report;
+  } finally {
+    start();
+    io.signal?.removeEventListener('abort', onCancel);
+  }
+}
+
 export function createTestCommand(deps: { resolveAccount?: (io: CliIO) => AccountResolver } = {}): CliCommand {
   return {
     name: 'test',
@@ -178,35 +270,57 @@ export function createTestCommand(deps: { resolveAccount?: (io: CliIO) => Accoun
     usage: TEST_USAGE,
     async run(argv: string[], io: CliIO): Promise<number> {
       const flags = parseFlags(argv);
-      const extraCa = flags.store.caFile === undefined ? undefined : readCaFile('ca-file', flags.store.caFile);
-      let input: ResolvedAccount;
-      if (flags.account) {
-        for (const k of ['address', 'token-file', 'imap', 'pop', 'smtp', 'provider'] as const) {
-          if (flags[k] !== undefined) throw new UsageError(`--${k} does not go with --account (the saved account has its own)`);
-        }
-        input = await (deps.resolveAccount ?? bindResolver)(io)(flags.account, flags.store);
-        if (flags.mechanism) input = { ...input, mechanisms: [flags.mechanism] };
-      } else {
-        input = await adHocInput(flags);
-      }
-      if (flags['send-test-message']) input = { ...input, sendTestMessage: true };
-      const ca = extraCa;
+      const ca = flags.store.caFile === undefined ? undefined : readCaFile('ca-file', flags.store.caFile);
       const timeouts: { step?: number; overall?: number } = {};
       if (flags.timeout) timeouts.overall = flags.timeout;
       if (flags['step-timeout']) timeouts.step = flags['step-timeout'];
       else if (flags.timeout) timeouts.step = Math.min(flags.timeout, 15_000);
 
-      const timeline = flags.json ? undefined : new Timeline(io.stdout, input.address);
-      const report = await runProbe(input, {
-        signal: io.signal,
-        ...(ca === undefined ? {} : { ca }),
-        timeouts,
-        ...(timeline ? { onProgress: (p) => timeline.update(p) } : {}),
-      });
+      // The timeline starts with the first progress event (the early path below holds them back
+      // until the store is open).
+      let timeline: Timeline | undefined;
+      const show = (address: string, p?: ProbeProgress): void => {
+        if (flags.json) return;
+        timeline ??= new Timeline(io.stdout, address);
+        if (p) timeline.update(p);
+      };
+      const probe = (resolved: ResolvedAccount, signal: AbortSignal | undefined, onProgress: (p: ProbeProgress) => void): Promise<ProbeReport> => {
+        let input = resolved;
+        if (flags.mechanism) input = { ...input, mechanisms: [flags.mechanism] };
+        if (flags['send-test-message']) input = { ...input, sendTestMessage: true };
+        return runProbe(input, { ...(signal ? { signal } : {}), ...(ca === undefined ? {} : { ca }), timeouts, onProgress });
+      };
+
+      let report: ProbeReport | undefined;
+      let address = '';
+      if (flags.account) {
+        for (const k of ['address', 'token-file', 'imap', 'pop', 'smtp', 'provider'] as const) {
+          if (flags[k] !== undefined) throw new UsageError(`--${k} does not go with --account (the saved account has its own)`);
+        }
+        const ref = flags.account;
+        if (!deps.resolveAccount) {
+          let early = '';
+          report = await earlyAccountRun(io, ref, flags.store, (input, o) => {
+            early = input.address;
+            return probe(input, o.signal, o.onProgress);
+          }, (p) => show(early, p));
+          address = early;
+        }
+        if (!report) {
+          const input = await (deps.resolveAccount ?? bindResolver)(io)(ref, flags.store);
+          address = input.address;
+          report = await probe(input, io.signal, (p) => show(input.address, p));
+        }
+      } else {
+        const input = await adHocInput(flags);
+        address = input.address;
+        report = await probe(input, io.signal, (p) => show(input.address, p));
+      }
       if (flags.json) {
         io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      } else if (timeline) {
-        timeline.finish(report);
+      } else {
+        show(address);
+        timeline?.finish(report);
         io.stdout.write(renderDiagnoses(report));
       }
       if (report.ok) return 0;
