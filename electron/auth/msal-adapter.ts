@@ -399,13 +399,21 @@ export class MsalTokenProvider implements TokenProvider {
     const account = await this.#msalAccount();
     if (!account) throw failure('AUTH_NOT_SIGNED_IN');
     const limit = deadline(45_000);
+    // A forced renewal (`token --force-refresh`, several mail clients at once) notes the access
+    // token it wants replaced: if another process replaced it while this one waited for the lock,
+    // that new token is the answer, as for OpenID accounts (one refresh at the provider, not one
+    // per waiting process).
+    const seen = force ? await this.#cachedAccessTokens() : undefined;
     try {
       // MSAL renews by itself when fewer than 300 s remain (fixed in msal-node). Under the
       // account's cross-process lock: the cache plugin re-reads the cache inside it, so a token
       // another process renewed meanwhile is used (or its rotated refresh token, never ours).
-      const r = await this.#ctx.secrets.withLock(this.accountId, () =>
-        this.#withSignal(limit.signal, () => this.#publicApp().acquireTokenSilent({ account, scopes: this.#scopes(), forceRefresh: force })),
-      );
+      const r = await this.#ctx.secrets.withLock(this.accountId, async () => {
+        const renewedMeanwhile = force && (await this.#cachedAccessTokens()) !== seen;
+        return this.#withSignal(limit.signal, () =>
+          this.#publicApp().acquireTokenSilent({ account, scopes: this.#scopes(), forceRefresh: force && !renewedMeanwhile }),
+        );
+      });
       return this.#toAccessToken(r);
     } catch (e) {
       if (limit.timedOut()) throw failure('TIMEOUT', 'Token renewal did not finish in time.');
@@ -418,6 +426,17 @@ export class MsalTokenProvider implements TokenProvider {
       throw f;
     } finally {
       limit.clear();
+    }
+  }
+
+  /** The access tokens in the saved cache (to tell whether another process renewed them). */
+  async #cachedAccessTokens(): Promise<string | undefined> {
+    const saved = await this.#ctx.secrets.get(this.accountId, CACHE);
+    if (saved === undefined) return undefined;
+    try {
+      return JSON.stringify((JSON.parse(saved) as { AccessToken?: unknown }).AccessToken ?? null);
+    } catch {
+      return undefined;
     }
   }
 

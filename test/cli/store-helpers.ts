@@ -63,14 +63,15 @@ export function stderrShows(child: ReturnType<typeof start>, text: string): Prom
   });
 }
 
-export async function addAccount(dataDir: string, o: { address?: string; clientId?: string } = {}): Promise<string> {
+/** A saved account at the bench's IdP: an OpenID one, or with `msal` a Microsoft one whose
+ * authority is the bench (MSAL in OIDC mode, as for a Microsoft-style authority that is not Microsoft's). */
+export async function addAccount(dataDir: string, o: { address?: string; clientId?: string; msal?: boolean } = {}): Promise<string> {
   const info = benchInfo();
   const m = info.mail.main;
   const add = await run([
     'add', ...storeFlags(dataDir),
     '--address', o.address ?? 'alice@example.test',
-    '--provider', 'generic',
-    '--issuer', info.issuer,
+    ...(o.msal ? ['--provider', 'microsoft-365', '--authority', info.issuer] : ['--provider', 'generic', '--issuer', info.issuer]),
     '--client-id', o.clientId ?? 'native-app',
     '--scopes', `openid email offline_access ${info.scopes.imap} ${info.scopes.smtp}`,
     '--imap', `localhost:${m.imap.tls.port}:tls`,
@@ -86,9 +87,9 @@ export async function authorize(dataDir: string, id: string, address = 'alice@ex
   const r = await run(['authorize', id, ...storeFlags(dataDir)], (stderr) => {
     const url = /Open this URL in your browser to sign in:\n\s+(\S+)/.exec(stderr)?.[1];
     if (url && !completing) {
-      completing = loginWithHttp(url, { user: user.address, password: user.password }).then(async (redirect) => {
-        await fetch(redirect);
-      });
+      // deliver: the bench's login helper hands the answer to the CLI's loopback listener as a
+      // browser would (a redirect for OpenID, the auto-submitted form_post for MSAL).
+      completing = loginWithHttp(url, { user: user.address, password: user.password, deliver: true }).then(() => undefined);
     }
   });
   await completing;
@@ -135,9 +136,9 @@ export async function tokenRound(dataDir: string, id: string, extra: string[], n
 
 /** `rounds` rounds of 10 processes forcing a refresh: each round one refresh at the IdP, every
  * process prints the one new token, the grant stays alive. */
-export async function forcedRefreshRounds(address: string, rounds: number): Promise<void> {
+export async function forcedRefreshRounds(address: string, rounds: number, o: { msal?: boolean } = {}): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'moa-cli-conc-'));
-  const id = await addAccount(dataDir, { address });
+  const id = await addAccount(dataDir, { address, ...(o.msal ? { msal: true } : {}) });
   await authorize(dataDir, id, address);
   const first = await run(['token', id, ...storeFlags(dataDir)]);
   assert.equal(first.code, 0, first.stderr);
