@@ -152,6 +152,24 @@ test('a damaged key file is the same error as on the full path (not a fallback t
   assert.equal(readFileSync(join(s.dir, 'insecure-key'), 'utf8'), 'not a key', 'the key file is left as it was');
 });
 
+test('test --account starts the probe before opening the store, yet a store that cannot be opened is the same one line, nothing on stdout', async () => {
+  const s = await store(Date.now() + HOUR);
+  // An unknown account is still the usage error, before any connection.
+  const unknown = io();
+  assert.equal(await main(['test', '--account', 'nobody@example.test', '--data-dir', s.dir], unknown), 2);
+  assert.equal(unknown.out(), '');
+  writeFileSync(join(s.dir, 'insecure-key'), 'not a key');
+  for (const extra of [[], ['--json']]) {
+    const run = io();
+    const code = await main(['test', '--account', ADDRESS, '--data-dir', s.dir, '--timeout', '20s', ...extra], run);
+    assert.equal(code, 1, run.err());
+    assert.equal(run.out(), '', `no report and no timeline (${extra.join(' ') || 'timeline'})`);
+    assert.match(run.err(), /^mail-oauth test: KEY_FILE_UNREADABLE: .*Next: /);
+    assert.equal(run.err().split('\n').filter(Boolean).length, 1, run.err());
+  }
+  assert.equal(readFileSync(join(s.dir, 'insecure-key'), 'utf8'), 'not a key', 'the key file is left as it was');
+});
+
 test('a cached token loads neither the refresh nor the write machinery (openid-client, conf, locks, keyring)', async () => {
   const s = await store(Date.now() + HOUR);
   const dir = mkdtempSync(join(tmpdir(), 'moa-token-fast-trace-'));
