@@ -17,10 +17,8 @@ export const mailDiagnoses = {
   },
   CONNECTION_REFUSED: {
     title: 'The server refused the connection',
-    explanation:
-      'The server name was found, but nothing accepts connections on that port right now: the mail server may be down or restarting, or the port is wrong.',
+    explanation: 'The server name was found, but nothing accepts connections on that port: the server may be down for a moment, or the port is wrong.',
     fix: [
-      'Try again in a few minutes: a server that is restarting refuses connections for a moment.',
       'Check the port: IMAP 993 (TLS) or 143 (STARTTLS), POP 995 (TLS) or 110 (STARTTLS), SMTP 465 (TLS) or 587 (STARTTLS).',
       'A firewall or antivirus “mail shield” may block the port: allow the app through it.',
     ],
