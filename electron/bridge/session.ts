@@ -166,6 +166,8 @@ export class ClientSession {
   /** Signs in upstream; a failure is reported as an event (the front end words the answer). */
   async upstream(account: Account, hello?: string): Promise<UpstreamOutcome> {
     this.account = account;
+    // The client already left (during the sign-in): no server session for nobody.
+    if (this.#closed) return { ok: false, code: 'CANCELLED', temporary: true };
     // The client leaving stops the upstream sign-in (no server session left open for nobody).
     const left = new AbortController();
     const onClose = (): void => left.abort();

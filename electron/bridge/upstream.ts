@@ -220,16 +220,26 @@ const popDialogue: Dialogue = async (c0, p) => {
   }
   p.step('capabilities');
   const caps = await capa();
-  const sasl = caps.find((l) => l.startsWith('SASL'))?.split(/\s+/).slice(1) ?? [];
-  const mechanism = chooseMechanism(p.mechanisms, sasl);
+  const saslLine = caps.find((l) => l === 'SASL' || l.startsWith('SASL '));
+  // CAPA is optional (RFC 2449): without a SASL line try the preferred mechanism, as the probe does.
+  const mechanism = saslLine === undefined ? p.mechanisms[0] : chooseMechanism(p.mechanisms, saslLine.split(/\s+/).slice(1));
   if (!mechanism) throw new ProbeFailure('AUTH_MECHANISM_NOT_OFFERED', 'The server offers none of the OAuth mechanisms');
   const token = await p.token();
   p.step('authenticate');
-  c.send(`AUTH ${mechanism} ${initialResponse(mechanism, { user: p.user, token: token.token, host: p.server.host, port: p.server.port })}`);
+  // RFC 5034 with the payload on the continuation line, not as an initial response on the AUTH
+  // line: some servers reject the long one-line form (PROVIDERS.md "SASL formats").
+  c.send(`AUTH ${mechanism}`);
+  const payload = initialResponse(mechanism, { user: p.user, token: token.token, host: p.server.host, port: p.server.port });
+  let sent = false;
   let challenge: SaslChallenge | undefined;
   for (;;) {
     const l = await c.line();
     if (l.startsWith('+OK')) return { text: l, socket: c.socket, reader: c.reader };
+    if (l.startsWith('+') && !sent) {
+      c.send(payload);
+      sent = true;
+      continue;
+    }
     if (l.startsWith('+') && challenge === undefined) {
       challenge = challengeOf(l, /^\+ ?/) ?? {};
       c.send(abortResponse(mechanism));
