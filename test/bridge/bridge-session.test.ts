@@ -1,6 +1,8 @@
 // Long and big sessions through the bridge (issue 12): IDLE wakes on a new message, a 20 MB
 // message APPENDed and FETCHed byte-identical, 50 sessions at once, and a session outliving its
 // access token (bench client `native-short`: 3 s tokens) while new sessions keep working.
+// Messages go to a folder of the test's own, deleted afterwards: other test files count the
+// seeded messages of alice's INBOX (over IMAP and POP3) while this one runs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -35,15 +37,18 @@ test('IDLE through the bridge wakes when another session appends a message', asy
   const port = b.handle.ports.imap ?? 0;
   const idler = await imapLogin(port, a.address, b.password);
   const other = await imapLogin(port, a.address, b.password);
+  const folder = `bridge-idle-${randomBytes(4).toString('hex')}`;
   try {
-    idler.send('a2 SELECT INBOX');
+    other.send(`b0 CREATE ${folder}`);
+    await other.waitFor(/^b0 OK/m);
+    idler.send(`a2 SELECT ${folder}`);
     const exists = Number((await idler.waitFor(/^\* (\d+) EXISTS/m))[1]);
     await idler.waitFor(/^a2 OK/m);
     const at = idler.text.length;
     idler.send('a3 IDLE');
     await idler.waitFor(/^\+ [^\r\n]*\r\n/m, at);
     const msg = `Subject: idle-${randomBytes(4).toString('hex')}\r\n\r\nwake up\r\n`;
-    other.send(`b1 APPEND INBOX {${msg.length}}`);
+    other.send(`b1 APPEND ${folder} {${msg.length}}`);
     await other.waitFor(/\r\n\+ [^\r\n]*\r\n/);
     other.send(msg);
     await other.waitFor(/^b1 OK/m);
@@ -53,6 +58,9 @@ test('IDLE through the bridge wakes when another session appends a message', asy
     await idler.waitFor(/^a3 OK/m, at);
   } finally {
     idler.close();
+    const at = other.text.length;
+    other.send(`b9 DELETE ${folder}`);
+    await other.waitFor(/^b9 (OK|NO)/m, at);
     other.close();
   }
 });
@@ -95,8 +103,12 @@ test('a 20 MB message is APPENDed and FETCHed through the bridge byte-identical'
   const login = collect(socket, (t) => /\ba1 (OK|NO|BAD)[^\r\n]*\r\n/.test(t.toString('latin1')));
   send(`a1 LOGIN "${a.address}" "${b.password}"\r\n`);
   assert.match((await login).toString('latin1'), /a1 OK/);
+  const folder = `bridge-big-${randomBytes(4).toString('hex')}`;
+  const created = collect(socket, (t) => /\ba0 (OK|NO|BAD)[^\r\n]*\r\n/.test(t.toString('latin1')));
+  send(`a0 CREATE ${folder}\r\n`);
+  assert.match((await created).toString('latin1'), /a0 OK/);
   const cont = collect(socket, (t) => t.includes('\r\n'));
-  send(`a2 APPEND INBOX {${message.length}}\r\n`);
+  send(`a2 APPEND ${folder} {${message.length}}\r\n`);
   assert.match((await cont).toString('latin1'), /^\+ /);
   const appended = collect(socket, (t) => /\ba2 (OK|NO|BAD)[^\r\n]*\r\n/.test(t.toString('latin1')));
   send(message);
@@ -105,11 +117,17 @@ test('a 20 MB message is APPENDed and FETCHed through the bridge byte-identical'
   const uid = /a2 OK \[APPENDUID \d+ (\d+)\]/.exec(appendAnswer)?.[1];
   assert.ok(uid, appendAnswer);
   const selected = collect(socket, (t) => /\ba3 (OK|NO|BAD)[^\r\n]*\r\n/.test(t.toString('latin1')));
-  send('a3 SELECT INBOX\r\n');
+  send(`a3 SELECT ${folder}\r\n`);
   await selected;
   const fetched = collect(socket, (t, total) => total > message.length && /\ba4 (OK|NO|BAD)[^\r\n]*\r\n$/.test(t.toString('latin1')));
   send(`a4 UID FETCH ${uid} BODY.PEEK[]\r\n`);
   const answer = await fetched;
+  const closed = collect(socket, (t) => /\ba5 (OK|NO|BAD)[^\r\n]*\r\n/.test(t.toString('latin1')));
+  send('a5 CLOSE\r\n');
+  await closed;
+  const deleted = collect(socket, (t) => /\ba6 (OK|NO|BAD)[^\r\n]*\r\n/.test(t.toString('latin1')));
+  send(`a6 DELETE ${folder}\r\n`);
+  assert.match((await deleted).toString('latin1'), /a6 OK/);
   socket.destroy();
   const header = /\{(\d+)\}\r\n/.exec(answer.subarray(0, 200).toString('latin1'));
   assert.ok(header, answer.subarray(0, 200).toString('latin1'));
