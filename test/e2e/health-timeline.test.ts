@@ -63,7 +63,8 @@ test('automatic tests switched on in the dashboard: a pass, then a scheduled fai
   assert.deepEqual(await ipc('health:schedule', {}), { test: 'hourly' });
 
   await waitForText(timeline(), /Connection test \(scheduled\) passed/, 30000);
-  assert.equal(await page.locator('.health-banner').count(), 0);
+  // (No banner check here: the next scheduled test, 3 s later, may already be running, and on a
+  // loaded machine it can time out; health-banner.test.ts covers "a pass raises nothing".)
   assert.deepEqual(await unlabelledControls(page), []);
   await shot(page, 'health-10-timeline-scheduled-pass');
 
