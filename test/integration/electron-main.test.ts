@@ -430,3 +430,14 @@ test('a second instance does not start: it asks for the lock, quits, and creates
   assert.deepEqual(s.trays, []);
   await p.stop();
 });
+
+test('started by the login item (--hidden): the tray only, no window until Open', async () => {
+  checkBuild();
+  const p = start(seededDataDir(), {}, ['--hidden']);
+  const s = await p.waitFor('the tray drawn with the health', (r) => r.trays[0]?.tooltip.includes('not working') === true);
+  assert.deepEqual(s.windows, []);
+  assert.deepEqual(s.ipcHandle, ['ipc']);
+  assert.deepEqual(await p.command('menu-click', { label: 'Open Mail OAuth Assistant' }), { found: true });
+  await p.waitFor('the window made on Open', (r) => r.windows.length === 1 && (r.windows[0]?.loaded.length ?? 0) === 1);
+  await p.stop();
+});
