@@ -1,7 +1,7 @@
 // The mail client settings generator (issue 11): pick a client, get the text to paste. The
 // mechanism per protocol is the first one, in the provider's order of preference, that the client
 // can send; a protocol with none gets a plain statement of why and what to use instead.
-import type { Account } from '../account.ts';
+import { saslUser, type Account } from '../account.ts';
 import { PROTOCOLS, type ProviderEntry } from '../providers.ts';
 import { aerc } from './aerc.ts';
 import { curl } from './curl.ts';
@@ -53,7 +53,9 @@ export function inputForAccount(
     if (s?.enabled) servers[p] = { host: s.host, port: s.port, security: s.security };
   }
   return {
-    address: account.address,
+    // The login name a client sends is the mailbox (saslUser): for a shared mailbox that is the
+    // shared address, while `mail-oauth token` hands out the delegate's token (issue 19).
+    address: saslUser(account),
     servers,
     mechanisms: provider.mechanisms,
     providerId: account.providerId,

@@ -130,3 +130,19 @@ test('a CA file appears in each client\'s own CA setting', () => {
   assert.match(gen('curl', input).text, /--cacert \/etc\/ssl\/company-ca\.pem/);
   assert.match(gen('aerc', input).text, /SSL_CERT_FILE=\/etc\/ssl\/company-ca\.pem/);
 });
+
+test('a shared mailbox is a client account of its own: its address is the login name, its token helper names it', () => {
+  const p = providerById('microsoft-365');
+  assert.ok(p);
+  const servers: Servers = {};
+  for (const [k, v] of Object.entries(p.servers)) if (v) servers[k as Protocol] = { enabled: true, ...v };
+  const shared = { id: 'acc-info', label: 'info@contoso.com', address: 'info@contoso.com', signInAs: 'alice@contoso.com', servers, providerId: 'microsoft-365' };
+  const delegate = { id: 'acc-alice', label: 'alice@contoso.com', address: 'alice@contoso.com', servers, providerId: 'microsoft-365' };
+  const input = inputForAccount(shared, p, helperFor(shared, [shared, delegate]));
+  for (const client of ['neomutt', 'msmtp', 'mbsync']) {
+    const text = gen(client, input).text;
+    assert.match(text, /info(%40|@)contoso\.com/, client);
+    assert.doesNotMatch(text, /alice/, `${client}: the delegate is no login name`);
+    assert.match(text, /mail-oauth token info@contoso\.com/, client);
+  }
+});
