@@ -49,19 +49,26 @@ test('step 1 is fully keyboard operable and submits with Enter', async () => {
   assert.match(await focused(page), /^input\[email\]: Email address/);
   await page.keyboard.type('carol@example.test');
 
-  // Tab order: address -> provider radios -> protocols -> Back -> Next.
+  // Tab order: address -> provider radios -> protocols -> shared mailbox -> Back -> Next.
   await page.keyboard.press('Tab');
   assert.match(await focused(page), /^input\[radio\]: Microsoft 365/);
   for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
   assert.match(await focused(page), /^input\[radio\]: Other provider/);
   assert.ok(await page.getByRole('radio', { name: /Other provider/ }).isChecked(), 'arrow keys select the provider');
   const order = await tabTo(page, /^button\[submit\]: Next: register the app$/);
-  const expected = [/^input\[checkbox\]: IMAP/, /^input\[checkbox\]: POP/, /^input\[checkbox\]: SMTP/, /^button\[button\]: Back$/, /^button\[submit\]: Next/];
+  const expected = [
+    /^input\[checkbox\]: IMAP/,
+    /^input\[checkbox\]: POP/,
+    /^input\[checkbox\]: SMTP/,
+    /^input\[checkbox\]: This is a shared mailbox/,
+    /^button\[button\]: Back$/,
+    /^button\[submit\]: Next/,
+  ];
   assert.equal(order.length, expected.length, `tab order: ${order.join(' | ')}`);
   order.forEach((o, i) => assert.match(o, expected[i] as RegExp));
   // Space toggles a protocol.
   await page.keyboard.down('Shift');
-  for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
   await page.keyboard.up('Shift');
   assert.match(await focused(page), /^input\[checkbox\]: POP/);
   await page.keyboard.press('Space');
