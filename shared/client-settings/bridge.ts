@@ -223,8 +223,9 @@ const windowsLiveMail: BridgeClientModule = {
   render(input, s) {
     const tls = Object.values(s).some((x) => x.security !== 'none');
     return [
-      `Windows Live Mail, Outlook 2010 and similar: log in to the Mail OAuth Assistant bridge on this computer.`,
-      `Keep the app running (Bridge: on); it does the OAuth sign-in for ${input.address}.`,
+      'Windows Live Mail, Outlook 2010 and similar: log in to the Mail OAuth Assistant',
+      `bridge on this computer. Keep the app running (Bridge: on); it signs in to`,
+      `${input.address} with OAuth.`,
       '',
       ...fieldList(input, s, {
         security: (x) =>
@@ -246,8 +247,9 @@ const generic: BridgeClientModule = {
   where: "the client's account or server settings",
   render(input, s) {
     return [
-      `Settings for any mail program that logs in with a password: it talks to the Mail OAuth Assistant`,
-      `bridge on this computer, which signs in to ${input.address}'s real servers with OAuth.`,
+      'Settings for any mail program that logs in with a password. It talks to the',
+      'Mail OAuth Assistant bridge on this computer, which signs in to the real',
+      `servers of ${input.address} with OAuth.`,
       '',
       ...fieldList(input, s, {
         security: (x) => (x.security === 'none' ? 'none (plain text; it stays on this computer)' : 'SSL/TLS or STARTTLS, both work on this port (trust the bridge certificate from the app)'),

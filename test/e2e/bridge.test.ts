@@ -136,6 +136,7 @@ test('a mail client session with the bridge password is counted live, and ends',
   try {
     await waitForText(section().getByRole('status'), /1 session open/, 15000);
     await page.locator('.activity').getByText(/Bridge: IMAP session for alice@example\.test/).waitFor();
+    await section().getByRole('status').scrollIntoViewIfNeeded();
     await shot(page, 'bridge-04-session');
     client.socket.write('a2 LOGOUT\r\n');
     await client.waitFor(/^a2 OK/m);
