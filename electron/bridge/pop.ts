@@ -29,17 +29,9 @@ export async function popFront(s: ClientSession): Promise<void> {
     return true;
   };
   for (;;) {
-    let line: string | undefined;
-    try {
-      line = await s.reader.line();
-    } catch (e) {
-      if ((e as Error).name === 'LineTooLong') return s.end('-ERR Line too long');
-      throw e;
-    }
-    if (line === undefined) return s.end();
-    const sp = line.indexOf(' ');
-    const name = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();
-    const arg = sp < 0 ? '' : line.slice(sp + 1);
+    const command = await s.command('-ERR Line too long');
+    if (command === undefined) return;
+    const { name, arg } = command;
     let creds: Credentials | 'cancelled' | 'bad' | undefined;
     switch (name) {
       case 'CAPA':

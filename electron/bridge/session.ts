@@ -85,6 +85,28 @@ export class ClientSession {
     if (!this.#closed && !this.socket.destroyed) this.socket.write(`${line}\r\n`);
   }
 
+  /**
+   * The next command line of a line protocol (POP3, SMTP): its verb upper-cased and the rest.
+   * Undefined when the session is over: the client closed, or its line was too long (then `tooLong`
+   * is the last answer it gets).
+   */
+  async command(tooLong: string): Promise<{ name: string; arg: string } | undefined> {
+    let line: string | undefined;
+    try {
+      line = await this.reader.line();
+    } catch (e) {
+      if ((e as Error).name !== 'LineTooLong') throw e;
+      this.end(tooLong);
+      return undefined;
+    }
+    if (line === undefined) {
+      this.end();
+      return undefined;
+    }
+    const sp = line.indexOf(' ');
+    return { name: (sp < 0 ? line : line.slice(0, sp)).toUpperCase(), arg: sp < 0 ? '' : line.slice(sp + 1) };
+  }
+
   /** Write the last words and close (the client learns why before the connection ends). */
   end(line?: string): void {
     if (this.#closed || this.socket.destroyed) return;
