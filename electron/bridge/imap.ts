@@ -9,7 +9,7 @@
 // the client is on. Literals are accepted in their synchronizing form only, up to 8 KiB (a user
 // name or password), because before sign-in the peer is anyone on this machine.
 import { refusal } from './failure.ts';
-import { decodePlain, fromBase64, LOGIN_PASSWORD_PROMPT, LOGIN_USER_PROMPT, utf8, type Credentials } from './local-sasl.ts';
+import { continuation, saslCredentials, utf8, type Credentials } from './local-sasl.ts';
 import type { ClientSession } from './session.ts';
 
 const MAX_LITERAL = 8192;
@@ -99,44 +99,8 @@ function capabilities(s: ClientSession): string {
   return ['IMAP4rev1', 'SASL-IR', 'AUTH=PLAIN', 'AUTH=LOGIN', ...(s.tlsAvailable ? ['STARTTLS'] : [])].join(' ');
 }
 
-/** The rest of an AUTHENTICATE exchange: one client line after a `+` prompt; `*` cancels. */
-async function saslLine(s: ClientSession, prompt: string): Promise<string | undefined | null> {
-  s.write(`+ ${prompt}`);
-  const l = await s.reader.line();
-  if (l === undefined) return undefined;
-  return l.trim() === '*' ? null : l;
-}
-
 async function authenticate(s: ClientSession, c: Command): Promise<Credentials | 'cancelled' | 'bad' | undefined> {
-  const mech = (c.args[0] ?? '').toUpperCase();
-  const ir = c.args[1];
-  if (mech === 'PLAIN') {
-    let b64 = ir === '=' ? '' : ir;
-    if (b64 === undefined) {
-      const l = await saslLine(s, '');
-      if (l === undefined) return undefined;
-      if (l === null) return 'cancelled';
-      b64 = l;
-    }
-    return decodePlain(b64) ?? 'bad';
-  }
-  if (mech === 'LOGIN') {
-    let user = ir === undefined ? undefined : fromBase64(ir);
-    if (user === undefined) {
-      const l = await saslLine(s, LOGIN_USER_PROMPT);
-      if (l === undefined) return undefined;
-      if (l === null) return 'cancelled';
-      user = fromBase64(l);
-      if (user === undefined) return 'bad';
-    }
-    const l = await saslLine(s, LOGIN_PASSWORD_PROMPT);
-    if (l === undefined) return undefined;
-    if (l === null) return 'cancelled';
-    const password = fromBase64(l);
-    if (password === undefined || user === '' || password === '') return 'bad';
-    return { login: user, password };
-  }
-  return 'bad';
+  return saslCredentials((c.args[0] ?? '').toUpperCase(), c.args[1], continuation(s, '+ '));
 }
 
 export async function imapFront(s: ClientSession): Promise<void> {

@@ -1,6 +1,7 @@
 // The password mechanisms old clients use to sign in to the bridge: SASL PLAIN (RFC 4616) and the
 // non-standard but ubiquitous LOGIN (draft-murchison-sasl-login: base64 user, then base64 password).
-// Shared by the three front ends; the exchange itself is worded by each protocol.
+// Shared by the three front ends: each gives the exchange its own continuation line (`+ ` in IMAP
+// and POP3, `334 ` in SMTP).
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -30,3 +31,45 @@ export const LOGIN_PASSWORD_PROMPT = Buffer.from('Password:').toString('base64')
 
 /** Latin-1 decoded protocol text back to the UTF-8 the client sent (addresses may be internationalized). */
 export const utf8 = (latin1: string): string => Buffer.from(latin1, 'latin1').toString('utf8');
+
+/** One continuation of the exchange: the client's line; null when it cancelled with `*`;
+ * undefined when it closed the connection. */
+export type SaslAsk = (prompt: string) => Promise<string | null | undefined>;
+
+/** The protocol's continuation: `prefix` + the prompt, then one client line. */
+export const continuation =
+  (s: { write(line: string): void; reader: { line(): Promise<string | undefined> } }, prefix: string): SaslAsk =>
+  async (prompt) => {
+    s.write(`${prefix}${prompt}`);
+    const l = await s.reader.line();
+    if (l === undefined) return undefined;
+    return l.trim() === '*' ? null : l;
+  };
+
+/**
+ * The rest of `AUTH[ENTICATE] PLAIN|LOGIN [initial response]`: the credentials, 'cancelled', 'bad'
+ * (malformed, or a mechanism other than these two), or undefined when the client left mid-way.
+ */
+export async function saslCredentials(mech: string, ir: string | undefined, ask: SaslAsk): Promise<Credentials | 'cancelled' | 'bad' | undefined> {
+  if (mech === 'PLAIN') {
+    let b64 = ir === '=' ? '' : ir;
+    if (b64 === undefined) {
+      const l = await ask('');
+      if (l === undefined || l === null) return l === null ? 'cancelled' : undefined;
+      b64 = l;
+    }
+    return decodePlain(b64) ?? 'bad';
+  }
+  if (mech !== 'LOGIN') return 'bad';
+  let login = ir === undefined ? undefined : fromBase64(ir);
+  if (login === undefined) {
+    const l = await ask(LOGIN_USER_PROMPT);
+    if (l === undefined || l === null) return l === null ? 'cancelled' : undefined;
+    login = fromBase64(l);
+    if (login === undefined) return 'bad';
+  }
+  const l = await ask(LOGIN_PASSWORD_PROMPT);
+  if (l === undefined || l === null) return l === null ? 'cancelled' : undefined;
+  const password = fromBase64(l);
+  return password === undefined || login === '' || password === '' ? 'bad' : { login, password };
+}

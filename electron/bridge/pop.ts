@@ -4,18 +4,11 @@
 // towards the client is on) plus TOP and UIDL, which every server the app knows (Exchange,
 // Gmail, Dovecot) has and which clients look for before they sign in.
 import { refusal } from './failure.ts';
-import { decodePlain, fromBase64, LOGIN_PASSWORD_PROMPT, LOGIN_USER_PROMPT, utf8, type Credentials } from './local-sasl.ts';
+import { continuation, saslCredentials, utf8, type Credentials } from './local-sasl.ts';
 import type { ClientSession } from './session.ts';
 
 const MAX_ERRORS = 20;
 const MAX_AUTH_FAILURES = 5;
-
-async function saslLine(s: ClientSession, prompt: string): Promise<string | undefined | null> {
-  s.write(`+ ${prompt}`);
-  const l = await s.reader.line();
-  if (l === undefined) return undefined;
-  return l.trim() === '*' ? null : l;
-}
 
 export async function popFront(s: ClientSession): Promise<void> {
   s.write('+OK Mail OAuth Assistant bridge ready');
@@ -81,33 +74,9 @@ export async function popFront(s: ClientSession): Promise<void> {
           s.write('.');
           continue;
         }
-        if (mech === 'PLAIN') {
-          let b64 = ir === '=' ? '' : ir;
-          if (b64 === undefined) {
-            const l = await saslLine(s, '');
-            if (l === undefined) return s.end();
-            if (l === null) {
-              creds = 'cancelled';
-              break;
-            }
-            b64 = l;
-          }
-          creds = decodePlain(b64) ?? 'bad';
-        } else if (mech === 'LOGIN') {
-          let login = ir === undefined ? undefined : fromBase64(ir);
-          if (login === undefined) {
-            const l = await saslLine(s, LOGIN_USER_PROMPT);
-            if (l === undefined) return s.end();
-            login = l === null ? undefined : fromBase64(l);
-            if (l === null) {
-              creds = 'cancelled';
-              break;
-            }
-          }
-          const l = await saslLine(s, LOGIN_PASSWORD_PROMPT);
-          if (l === undefined) return s.end();
-          const password = l === null ? undefined : fromBase64(l);
-          creds = l === null ? 'cancelled' : login && password ? { login, password } : 'bad';
+        if (mech === 'PLAIN' || mech === 'LOGIN') {
+          creds = await saslCredentials(mech, ir, continuation(s, '+ '));
+          if (creds === undefined) return s.end();
         } else {
           if (bad('Only AUTH PLAIN and LOGIN are offered by this bridge')) return;
           continue;

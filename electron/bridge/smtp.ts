@@ -9,19 +9,12 @@
 // out: a server without them would refuse what the client was promised. The client may EHLO again
 // after AUTH and then sees the server's own list.
 import { refusal } from './failure.ts';
-import { decodePlain, fromBase64, LOGIN_PASSWORD_PROMPT, LOGIN_USER_PROMPT, utf8, type Credentials } from './local-sasl.ts';
+import { continuation, saslCredentials, utf8, type Credentials } from './local-sasl.ts';
 import type { ClientSession } from './session.ts';
 
 const MAX_ERRORS = 20;
 const MAX_AUTH_FAILURES = 5;
 const HOST = 'localhost';
-
-async function saslLine(s: ClientSession, prompt: string): Promise<string | undefined | null> {
-  s.write(`334 ${prompt}`);
-  const l = await s.reader.line();
-  if (l === undefined) return undefined;
-  return l.trim() === '*' ? null : l;
-}
 
 /** The EHLO/HELO name to repeat upstream: a domain or address literal, else `localhost`. */
 function helloName(arg: string): string {
@@ -90,33 +83,9 @@ export async function smtpFront(s: ClientSession): Promise<void> {
         }
         const [mechRaw, ir] = arg.split(' ');
         const mech = (mechRaw ?? '').toUpperCase();
-        if (mech === 'PLAIN') {
-          let b64 = ir === '=' ? '' : ir;
-          if (b64 === undefined) {
-            const l = await saslLine(s, '');
-            if (l === undefined) return s.end();
-            if (l === null) {
-              creds = 'cancelled';
-              break;
-            }
-            b64 = l;
-          }
-          creds = decodePlain(b64) ?? 'bad';
-        } else if (mech === 'LOGIN') {
-          let login = ir === undefined ? undefined : fromBase64(ir);
-          if (login === undefined) {
-            const l = await saslLine(s, LOGIN_USER_PROMPT);
-            if (l === undefined) return s.end();
-            if (l === null) {
-              creds = 'cancelled';
-              break;
-            }
-            login = fromBase64(l);
-          }
-          const l = await saslLine(s, LOGIN_PASSWORD_PROMPT);
-          if (l === undefined) return s.end();
-          const password = l === null ? undefined : fromBase64(l);
-          creds = l === null ? 'cancelled' : login && password ? { login, password } : 'bad';
+        if (mech === 'PLAIN' || mech === 'LOGIN') {
+          creds = await saslCredentials(mech, ir, continuation(s, '334 '));
+          if (creds === undefined) return s.end();
         } else {
           if (bad('504 5.5.4 Only AUTH PLAIN and LOGIN are offered by this bridge')) return;
           continue;
