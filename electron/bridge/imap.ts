@@ -8,15 +8,13 @@
 // on loopback), none of the server's OAuth-only AUTH= entries, and STARTTLS only when TLS towards
 // the client is on. Literals are accepted in their synchronizing form only, up to 8 KiB (a user
 // name or password), because before sign-in the peer is anyone on this machine.
-import { refusal } from './failure.ts';
-import { continuation, saslCredentials, utf8, type Credentials } from './local-sasl.ts';
+import { continuation, saslCredentials, type Credentials } from './local-sasl.ts';
 import type { ClientSession } from './session.ts';
 
 const MAX_LITERAL = 8192;
 const MAX_TOKENS = 16;
 /** Bad or refused commands before the bridge hangs up on a client that is not a mail client. */
 const MAX_ERRORS = 20;
-const MAX_AUTH_FAILURES = 5;
 
 class BadCommand extends Error {
   override name = 'BadCommand';
@@ -106,7 +104,6 @@ async function authenticate(s: ClientSession, c: Command): Promise<Credentials |
 export async function imapFront(s: ClientSession): Promise<void> {
   s.write(`* OK [CAPABILITY ${capabilities(s)}] Mail OAuth Assistant bridge ready`);
   let errors = 0;
-  let authFailures = 0;
   for (;;) {
     let c: Command | undefined;
     try {
@@ -175,22 +172,9 @@ export async function imapFront(s: ClientSession): Promise<void> {
           if (++errors >= MAX_ERRORS) return s.end('* BYE Too many bad commands');
           continue;
         }
-        const login = utf8(creds.login);
-        const local = await s.localAuth(login, utf8(creds.password));
-        if (!local.ok) {
-          s.write(`${tag} ${refusal('imap', local.code, login)}`);
-          if (++authFailures >= MAX_AUTH_FAILURES) return s.end('* BYE Too many failed sign-ins');
-          continue;
-        }
-        const up = await s.upstream(local.account);
-        if (s.closed) {
-          if (up.ok) up.socket.destroy();
-          return;
-        }
-        if (!up.ok) {
-          s.write(`${tag} ${refusal('imap', up.code, local.account.address, up.serverText)}`);
-          continue;
-        }
+        const up = await s.signIn(creds, (text) => s.write(`${tag} ${text}`), '* BYE Too many failed sign-ins');
+        if (up === 'over') return;
+        if (up === 'retry') continue;
         // The server's own tagged OK, under the client's tag: its [CAPABILITY ...] is the truth now.
         const rest = up.text.slice(up.text.indexOf(' ') + 1);
         s.write(`${tag} ${rest}`);

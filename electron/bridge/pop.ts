@@ -3,18 +3,15 @@
 // CAPA before sign-in lists what the bridge accepts (USER, SASL PLAIN LOGIN, STLS when TLS
 // towards the client is on) plus TOP and UIDL, which every server the app knows (Exchange,
 // Gmail, Dovecot) has and which clients look for before they sign in.
-import { refusal } from './failure.ts';
-import { continuation, saslCredentials, utf8, type Credentials } from './local-sasl.ts';
+import { continuation, saslCredentials, type Credentials } from './local-sasl.ts';
 import type { ClientSession } from './session.ts';
 
 const MAX_ERRORS = 20;
-const MAX_AUTH_FAILURES = 5;
 
 export async function popFront(s: ClientSession): Promise<void> {
   s.write('+OK Mail OAuth Assistant bridge ready');
   let user: string | undefined;
   let errors = 0;
-  let authFailures = 0;
   const bad = (text: string): boolean => {
     s.write(`-ERR ${text}`);
     if (++errors < MAX_ERRORS) return false;
@@ -95,22 +92,9 @@ export async function popFront(s: ClientSession): Promise<void> {
       if (bad('Malformed authentication data')) return;
       continue;
     }
-    const login = utf8(creds.login);
-    const local = await s.localAuth(login, utf8(creds.password));
-    if (!local.ok) {
-      s.write(refusal('pop', local.code, login));
-      if (++authFailures >= MAX_AUTH_FAILURES) return s.end('-ERR Too many failed sign-ins');
-      continue;
-    }
-    const up = await s.upstream(local.account);
-    if (s.closed) {
-      if (up.ok) up.socket.destroy();
-      return;
-    }
-    if (!up.ok) {
-      s.write(refusal('pop', up.code, local.account.address, up.serverText));
-      continue;
-    }
+    const up = await s.signIn(creds, (text) => s.write(text), '-ERR Too many failed sign-ins');
+    if (up === 'over') return;
+    if (up === 'retry') continue;
     s.write(up.text);
     s.pipe(up);
     return;

@@ -14,6 +14,8 @@ import { describe } from '../../shared/diagnostics.ts';
 import type { BridgeDeps, BridgeEvent, BridgeProtocol } from './index.ts';
 import { verifyPassword, type FailureDelay } from './password.ts';
 import { Reader } from './reader.ts';
+import { refusal } from './failure.ts';
+import { utf8, type Credentials } from './local-sasl.ts';
 import { openUpstream, type UpstreamOk, type UpstreamOutcome } from './upstream.ts';
 
 export type SessionContext = {
@@ -24,6 +26,8 @@ export type SessionContext = {
   secureContext: tls.SecureContext | undefined;
 };
 
+/** Wrong bridge passwords in one connection before it is closed (besides the growing delay). */
+const MAX_AUTH_FAILURES = 5;
 /** Before sign-in a silent client is dropped after this long (an idle IDLE afterwards is fine). */
 const PRE_AUTH_IDLE_MS = 120_000;
 /** The whole upstream sign-in (token, connect, TLS, SASL) gets this long before a temporary failure. */
@@ -50,6 +54,7 @@ export class ClientSession {
   readonly started: number;
   account: Account | undefined;
   #closed = false;
+  #authFailures = 0;
 
   /** The TCP connection itself (its idle timer, its close), under any TLS layer. */
   readonly raw: net.Socket;
@@ -149,6 +154,28 @@ export class ClientSession {
     this.secure = true;
     this.reader = new Reader(secure);
     return true;
+  }
+
+  /**
+   * The sign-in after the client sent its credentials, the same in every protocol: the bridge
+   * password, then the server. The upstream connection to pipe to; 'retry' when the client got the
+   * protocol's refusal through `answer` and may try again; 'over' when the session ended (the client
+   * left, or `tooMany` was its last answer after MAX_AUTH_FAILURES wrong passwords).
+   */
+  async signIn(creds: Credentials, answer: (text: string) => void, tooMany: string, hello?: string): Promise<UpstreamOk | 'retry' | 'over'> {
+    const login = utf8(creds.login);
+    const local = await this.localAuth(login, utf8(creds.password));
+    if (!local.ok) {
+      answer(refusal(this.protocol, local.code, login));
+      if (++this.#authFailures < MAX_AUTH_FAILURES) return 'retry';
+      this.end(tooMany);
+      return 'over';
+    }
+    const up = await this.upstream(local.account, hello);
+    if (this.#closed) return 'over'; // upstream() closed a connection nobody is waiting for
+    if (up.ok) return up;
+    answer(refusal(this.protocol, up.code, local.account.address, up.serverText));
+    return 'retry';
   }
 
   /** Checks the bridge password; a failure answers only after the growing delay. */

@@ -8,12 +8,10 @@
 // submission): PIPELINING, 8BITMIME, ENHANCEDSTATUSCODES, CHUNKING. SMTPUTF8 and SIZE are left
 // out: a server without them would refuse what the client was promised. The client may EHLO again
 // after AUTH and then sees the server's own list.
-import { refusal } from './failure.ts';
-import { continuation, saslCredentials, utf8, type Credentials } from './local-sasl.ts';
+import { continuation, saslCredentials, type Credentials } from './local-sasl.ts';
 import type { ClientSession } from './session.ts';
 
 const MAX_ERRORS = 20;
-const MAX_AUTH_FAILURES = 5;
 const HOST = 'localhost';
 
 /** The EHLO/HELO name to repeat upstream: a domain or address literal, else `localhost`. */
@@ -28,7 +26,6 @@ export async function smtpFront(s: ClientSession): Promise<void> {
   s.write(`220 ${HOST} ESMTP Mail OAuth Assistant bridge ready`);
   let hello: string | undefined;
   let errors = 0;
-  let authFailures = 0;
   const bad = (line: string): boolean => {
     s.write(line);
     if (++errors < MAX_ERRORS) return false;
@@ -107,22 +104,9 @@ export async function smtpFront(s: ClientSession): Promise<void> {
       if (bad('501 5.5.2 Malformed authentication data')) return;
       continue;
     }
-    const login = utf8(creds.login);
-    const local = await s.localAuth(login, utf8(creds.password));
-    if (!local.ok) {
-      s.write(refusal('smtp', local.code, login));
-      if (++authFailures >= MAX_AUTH_FAILURES) return s.end('421 4.7.0 Too many failed sign-ins, closing');
-      continue;
-    }
-    const up = await s.upstream(local.account, hello);
-    if (s.closed) {
-      if (up.ok) up.socket.destroy();
-      return;
-    }
-    if (!up.ok) {
-      s.write(refusal('smtp', up.code, local.account.address, up.serverText));
-      continue;
-    }
+    const up = await s.signIn(creds, (text) => s.write(text), '421 4.7.0 Too many failed sign-ins, closing', hello);
+    if (up === 'over') return;
+    if (up === 'retry') continue;
     s.write(up.text);
     s.pipe(up);
     return;

@@ -171,3 +171,21 @@ test('the token service (IdP) down while the bridge needs a new token: temporary
   assert.ok(events.filter((e) => e.kind === 'upstream-failed').every((e) => e.code?.startsWith('IDP_')));
   assert.match(await signIn('imap', h.ports.imap ?? 0, a.address, password), /^OK /, 'works again once the IdP answers');
 });
+
+test('five wrong bridge passwords in one connection: the fifth refusal, then the bridge hangs up (POP3)', async () => {
+  const upstreamBefore = relays[1]?.count();
+  const c = await RawClient.connect(mb.handle.ports.pop ?? 0);
+  try {
+    await c.waitFor(/^\+OK[^\r\n]*\r\n/);
+    for (let i = 1; i <= 5; i++) {
+      const at = c.text.length;
+      c.send(`AUTH PLAIN ${plainAuth('limit@example.test', `wrong-${i}`)}`);
+      assert.match((await c.waitFor(/^(-ERR [^\r\n]*)\r\n/m, at))[1] ?? '', /^-ERR \[AUTH\] Mail OAuth Assistant: wrong address or bridge password/);
+    }
+    await c.waitFor(/^-ERR Too many failed sign-ins\r\n/m);
+    await c.waitClosed();
+  } finally {
+    c.close();
+  }
+  assert.equal(relays[1]?.count(), upstreamBefore, 'no upstream connection for any of them');
+});
