@@ -7,6 +7,7 @@ import { getApi } from '../bridge.ts';
 import { CodeBlock } from '../components/code-block.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
 import { Spinner } from '../components/spinner.tsx';
+import { download } from '../download.ts';
 
 const PROTOCOLS = [
   { key: 'imap', label: 'IMAP' },
@@ -28,17 +29,6 @@ function parsePorts(t: PortText): { ports: BridgePorts } | { error: string } {
   }
   if (ports.imap === null && ports.pop === null && ports.smtp === null) return { error: 'Give at least one port (IMAP, POP3 or SMTP).' };
   return { ports };
-}
-
-function download(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-pem-file' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 /** The dashboard's Bridge section (issue 12), its own lazy chunk: the local bridge for mail clients
@@ -285,7 +275,7 @@ export function BridgeSection() {
             accepts the connection to 127.0.0.1.
           </p>
           <CodeBlock code={status.certificatePem} label="Bridge certificate" />
-          <button type="button" className="button small" onClick={() => download('mail-oauth-bridge.pem', status.certificatePem ?? '')}>
+          <button type="button" className="button small" onClick={() => download('mail-oauth-bridge.pem', status.certificatePem ?? '', 'application/x-pem-file')}>
             Save certificate
           </button>
         </>

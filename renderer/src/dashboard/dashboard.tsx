@@ -14,6 +14,7 @@ import type { WizardEntry } from '../wizard/wizard.tsx';
 import { AccountRow, type RowAction, type RowNote, type TokenView } from './account-row.tsx';
 import { ActivityLog } from './activity-log.tsx';
 import { HealthBanner, useHealth } from './health-banner.tsx';
+import { download } from '../download.ts';
 
 // Its own chunk (the generator and every client's template): the dashboard's first paint stays
 // inside the initial bundle budget (npm run bench:bundle).
@@ -26,18 +27,6 @@ const TestScheduleSelect = lazy(() => loadTimeline().then((m) => ({ default: m.T
 const BridgeSection = lazy(() => import('../bridge-section/bridge-section.tsx').then((m) => ({ default: m.BridgeSection })));
 
 type Confirm = { kind: 'copy-token' | 'remove'; account: Account } | null;
-
-/** Download text as a file from the renderer (no file system access needed). */
-function download(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 const errorNote = (e: AppError): RowNote => {
   const d = describe(e.code);
