@@ -70,7 +70,7 @@ async function imapLogin(port: number, user: string, pass: string): Promise<{ so
 
 test('turn the bridge on with ports of our choice; the state shows the ports actually bound', async () => {
   const s = section();
-  await s.getByText(/Off/).first().waitFor({ timeout: 15000 });
+  await s.getByText(/Off/).first().waitFor();
   await s.scrollIntoViewIfNeeded();
   await shot(page, 'bridge-01-off');
   // 0 = any free port (a test never takes a fixed one); empty POP3 = that listener off.
@@ -79,7 +79,7 @@ test('turn the bridge on with ports of our choice; the state shows the ports act
   await s.getByLabel('SMTP port').fill('0');
   await s.getByRole('button', { name: 'Apply ports' }).click();
   await s.getByLabel('Bridge on').check();
-  const state = await waitForText(s.getByRole('status'), /On at 127\.0\.0\.1 · IMAP \d+ · SMTP \d+/, 20000);
+  const state = await waitForText(s.getByRole('status'), /On at 127\.0\.0\.1 · IMAP \d+ · SMTP \d+/);
   assert.doesNotMatch(state, /POP3/);
   const status = await ipc<BridgeStatus>('bridge:status', {});
   assert.equal(status.state, 'on');
@@ -134,7 +134,7 @@ test('a mail client session with the bridge password is counted live, and ends',
   const client = await imapLogin(ports.imap ?? 0, 'alice@example.test', password);
   assert.match(client.text(), /^a1 OK/m, client.text());
   try {
-    await waitForText(section().getByRole('status'), /1 session open/, 15000);
+    await waitForText(section().getByRole('status'), /1 session open/);
     await page.locator('.activity').getByText(/Bridge: IMAP session for alice@example\.test/).waitFor();
     await section().getByRole('status').scrollIntoViewIfNeeded();
     await shot(page, 'bridge-04-session');
@@ -143,12 +143,12 @@ test('a mail client session with the bridge password is counted live, and ends',
   } finally {
     client.socket.destroy();
   }
-  await waitForText(section().getByRole('status'), /0 sessions open/, 15000);
+  await waitForText(section().getByRole('status'), /0 sessions open/);
 
   const wrong = await imapLogin(ports.imap ?? 0, 'alice@example.test', 'not-the-password');
   wrong.socket.destroy();
   assert.match(wrong.text(), /^a1 NO/m);
-  await page.locator('.activity li.failed').getByText(/Bridge IMAP: .*Fix: Copy the bridge password again/).waitFor({ timeout: 15000 });
+  await page.locator('.activity li.failed').getByText(/Bridge IMAP: .*Fix: Copy the bridge password again/).waitFor();
 });
 
 test('a port in use: the bridge says so with the fix, and loses no setting', async () => {
@@ -160,7 +160,7 @@ test('a port in use: the bridge says so with the fix, and loses no setting', asy
     await s.getByLabel('IMAP port').fill(String(port));
     await s.getByRole('button', { name: 'Apply ports' }).click();
     const alert = s.getByRole('alert').filter({ hasText: 'The bridge port is already in use' });
-    await alert.waitFor({ timeout: 15000 });
+    await alert.waitFor();
     assert.match(await alert.innerText(), new RegExp(`IMAP port ${port}`));
     assert.match(await alert.innerText(), /Choose another port/);
     await waitForText(s.getByRole('status'), /Not running/);
@@ -173,7 +173,7 @@ test('a port in use: the bridge says so with the fix, and loses no setting', asy
     await s.getByLabel('IMAP port').fill('0');
     await s.getByRole('button', { name: 'Apply ports' }).click();
     await s.getByLabel('Bridge on').check();
-    await waitForText(s.getByRole('status'), /On at 127\.0\.0\.1/, 20000);
+    await waitForText(s.getByRole('status'), /On at 127\.0\.0\.1/);
   } finally {
     await new Promise<void>((r) => taken.close(() => r()));
   }
@@ -182,7 +182,7 @@ test('a port in use: the bridge says so with the fix, and loses no setting', asy
 test('TLS on: STARTTLS in the block and the certificate to import', async () => {
   const s = section();
   await s.getByLabel('Offer TLS (STARTTLS) to mail clients that insist on it').check();
-  await waitForText(s.getByRole('status'), /On at 127\.0\.0\.1 .* · STARTTLS/, 20000);
+  await waitForText(s.getByRole('status'), /On at 127\.0\.0\.1 .* · STARTTLS/);
   const cert = s.getByLabel('Bridge certificate', { exact: true });
   await cert.waitFor();
   assert.match(await cert.innerText(), /^-----BEGIN CERTIFICATE-----/);
@@ -194,7 +194,7 @@ test('TLS on: STARTTLS in the block and the certificate to import', async () => 
   await shot(page, 'bridge-06-tls-certificate-dark', { dark: true });
   // Off again: the bridge stops and says so.
   await s.getByLabel('Bridge on').uncheck();
-  await waitForText(s.getByRole('status'), /Off/, 15000);
+  await waitForText(s.getByRole('status'), /Off/);
   assert.equal((await ipc<BridgeStatus>('bridge:status', {})).state, 'off');
   assert.deepEqual(errors, [], 'no console errors');
 });

@@ -6,11 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { benchInfo, loginWithHttp } from '../bench/client.ts';
 import type { HealthList, HistoryEntry } from '../../shared/health.ts';
 import { describe as diagnosis } from '../../shared/diagnostics.ts';
-import { launchChromium, startWebHostProcess, waitForText, type WebHostProcess } from './helpers.ts';
+import { launchChromium, startWebHostProcess, waitForText, WAIT_MS, type WebHostProcess } from './helpers.ts';
 import { benchAccountInput, callIpc, openApp, shot, unlabelledControls } from './wizard-helpers.ts';
 
 let host: WebHostProcess;
@@ -56,14 +57,20 @@ const row = () => page.getByRole('listitem').filter({ has: page.getByRole('headi
 const timeline = () => row().getByTestId('account-timeline');
 
 test('automatic tests switched on in the dashboard: a pass, then a scheduled failure raises the banner and shows in the timeline', async () => {
-  await row().getByText(/Token valid until/).waitFor({ timeout: 30000 });
-  await waitForText(timeline(), /no tests or renewals yet/, 30000);
+  await row().getByText(/Token valid until/).waitFor();
+  await waitForText(timeline(), /no tests or renewals yet/);
   const schedule = page.getByLabel('Test accounts automatically');
   assert.equal(await schedule.inputValue(), 'off', 'off until the user chooses');
   await schedule.selectOption('hourly');
-  assert.deepEqual(await ipc('health:schedule', {}), { test: 'hourly' });
+  // The choice is saved by its own call after the select changed: wait for it (reading at once
+  // raced it and saw 'off' in the final CI check).
+  for (const deadline = Date.now() + WAIT_MS; ; await new Promise((r) => setTimeout(r, 100))) {
+    const saved = await ipc('health:schedule', {});
+    if (isDeepStrictEqual(saved, { test: 'hourly' })) break;
+    if (Date.now() > deadline) assert.deepEqual(saved, { test: 'hourly' });
+  }
 
-  await waitForText(timeline(), /Connection test \(scheduled\) passed/, 30000);
+  await waitForText(timeline(), /Connection test \(scheduled\) passed/);
   // (No banner check here: the next scheduled test, 3 s later, may already be running, and on a
   // loaded machine it can time out; health-banner.test.ts covers "a pass raises nothing".)
   assert.deepEqual(await unlabelledControls(page), []);
@@ -74,10 +81,10 @@ test('automatic tests switched on in the dashboard: a pass, then a scheduled fai
   // Broken, or attention where the catalog counts a refused connection as temporary.
   const level = diagnosis('CONNECTION_REFUSED').temporary === true ? 'attention' : 'broken';
   const banner = page.getByRole(level === 'broken' ? 'alert' : 'status').filter({ has: page.locator('.health-item') });
-  await banner.waitFor({ timeout: 30000 });
+  await banner.waitFor();
   assert.match(await banner.innerText(), new RegExp(`alice@example\\.test: ${level === 'broken' ? 'not working' : 'needs attention'}\\..*CONNECTION_REFUSED`, 's'));
-  await waitForText(timeline(), /Connection test \(scheduled\) failed \(CONNECTION_REFUSED\)/, 30000);
-  await row().getByText('✕ Last test failed').waitFor({ timeout: 30000 });
+  await waitForText(timeline(), /Connection test \(scheduled\) failed \(CONNECTION_REFUSED\)/);
+  await row().getByText('✕ Last test failed').waitFor();
   const dots = timeline().locator('.dot');
   assert.ok((await dots.count()) >= 2);
   assert.equal(await dots.last().getAttribute('class'), 'dot bad test');

@@ -98,7 +98,7 @@ test('a shared mailbox end to end on the bench: delegate signs in, the test pass
   assert.ok(exchange.imap && exchange.smtp);
   await page.getByRole('button', { name: /Add (your first )?account/ }).first().click();
   await page.getByLabel('Email address', { exact: true }).fill(SHARED);
-  await page.getByText('The provider was not recognized').waitFor({ timeout: 20000 });
+  await page.getByText('The provider was not recognized').waitFor();
   await page.getByRole('radio', { name: /Other provider/ }).check();
   await page.getByRole('checkbox', { name: /This is a shared mailbox/ }).check();
   await page.getByRole('checkbox', { name: /SMTP/ }).check();
@@ -109,7 +109,7 @@ test('a shared mailbox end to end on the bench: delegate signs in, the test pass
   await page.getByLabel('Issuer (discovery URL)', { exact: true }).fill(info.discoveryUrl);
   await page.getByLabel('Client ID', { exact: true }).fill('native-app');
   await page.getByLabel('Mail scopes', { exact: true }).fill(`${info.scopes.imap} ${info.scopes.smtp}`);
-  await page.getByText(`Found ${info.issuer}`).waitFor({ timeout: 15000 });
+  await page.getByText(`Found ${info.issuer}`).waitFor();
   await page.getByRole('button', { name: 'Next: sign in' }).click();
 
   // The sign-in is the delegate's, and the page says so.
@@ -120,7 +120,7 @@ test('a shared mailbox end to end on the bench: delegate signs in, the test pass
   const url = await bench.host.waitForOpened(before + 1);
   assert.equal(new URL(url).searchParams.get('login_hint'), ALICE);
   await loginWithHttp(url, { user: ALICE, deliver: true });
-  await page.getByRole('heading', { name: '✓ Signed in' }).waitFor({ timeout: 15000 });
+  await page.getByRole('heading', { name: '✓ Signed in' }).waitFor();
   const result = await page.locator('.auth-result').innerText();
   assert.match(result, /alice@example\.test/);
   assert.doesNotMatch(result, /expected/);
@@ -132,7 +132,7 @@ test('a shared mailbox end to end on the bench: delegate signs in, the test pass
   await setServers(page, exchange.imap, exchange.smtp);
   await page.getByRole('button', { name: 'Next: test the connection' }).click();
   await page.getByRole('button', { name: 'Run the connection test' }).click();
-  await page.getByText('✓ Everything works').waitFor({ timeout: 30000 });
+  await page.getByText('✓ Everything works').waitFor();
   assert.ok(exchange.sessions.some((s) => s.mailbox === SHARED && s.protocol === 'imap' && s.tokenUser === ALICE && s.result === 'connected'));
   assert.ok(exchange.sessions.some((s) => s.mailbox === SHARED && s.protocol === 'smtp' && s.tokenUser === ALICE && s.result === 'connected'));
   await checkPage('shared-test');
@@ -148,7 +148,7 @@ test('a shared mailbox without Send As: the test names the missing permission an
   assert.ok(exchange.imap && exchange.smtp);
   await page.getByRole('button', { name: /Add (your first )?account/ }).first().click();
   await page.getByLabel('Email address', { exact: true }).fill(INFO);
-  await page.getByText('The provider was not recognized').waitFor({ timeout: 20000 });
+  await page.getByText('The provider was not recognized').waitFor();
   await page.getByRole('radio', { name: /Other provider/ }).check();
   await page.getByRole('checkbox', { name: /This is a shared mailbox/ }).check();
   await page.getByRole('checkbox', { name: /SMTP/ }).check();
@@ -157,19 +157,19 @@ test('a shared mailbox without Send As: the test names the missing permission an
   await page.getByLabel('Issuer (discovery URL)', { exact: true }).fill(info.discoveryUrl);
   await page.getByLabel('Client ID', { exact: true }).fill('native-app');
   await page.getByLabel('Mail scopes', { exact: true }).fill(`${info.scopes.imap} ${info.scopes.smtp}`);
-  await page.getByText(`Found ${info.issuer}`).waitFor({ timeout: 15000 });
+  await page.getByText(`Found ${info.issuer}`).waitFor();
   await page.getByRole('button', { name: 'Next: sign in' }).click();
   const before = bench.host.opened?.length ?? 0;
   await page.getByRole('button', { name: 'Open the sign-in page in my browser' }).click();
   await loginWithHttp(await bench.host.waitForOpened(before + 1), { user: ALICE, deliver: true });
-  await page.getByRole('heading', { name: '✓ Signed in' }).waitFor({ timeout: 15000 });
+  await page.getByRole('heading', { name: '✓ Signed in' }).waitFor();
   await page.getByRole('button', { name: 'Next: server settings' }).click();
   await page.getByLabel('IMAP server', { exact: true }).waitFor();
   await setServers(page, exchange.imap, exchange.smtp);
   await page.getByRole('button', { name: 'Next: test the connection' }).click();
   await page.getByRole('button', { name: 'Run the connection test' }).click();
   const panel = page.getByRole('alert').filter({ hasText: diagnosis('MS_SHARED_SEND_AS_DENIED').title });
-  await panel.waitFor({ timeout: 30000 });
+  await panel.waitFor();
   assert.match(await panel.innerText(), /Add-RecipientPermission/);
   await checkPage('shared-send-as');
   await shot(page, 'wizard-shared-06-test-send-as-missing');
