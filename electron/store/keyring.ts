@@ -10,6 +10,14 @@
 //
 // Errors are classified into diagnosis codes here (diagnostics/keyring.ts), from the library's
 // texts, which are the only thing it exposes (its error `code` is always GenericFailure).
+//
+// One caller at a time, and never forever (guardedEntry): GNOME Keyring without a prompter (a
+// headless machine, an SSH session) wedges when several processes ask at once to unlock a locked
+// collection: some "prompt dismissed" answers never come, and from then on every lookup of every
+// process waits forever (issue 15; five bare lookups in parallel processes were enough, one after
+// another never hung). Mail clients run `mail-oauth token` several at a time (neomutt, mbsync and
+// msmtp together), so every call of the store goes through a cross-process lock, and a call the
+// keyring does not answer fails after a bound instead of hanging the mail client.
 import type { AsyncEntry } from '@napi-rs/keyring';
 import { appError, AppFailure } from '../../shared/app-error.ts';
 import { describe } from '../../shared/diagnostics.ts';
@@ -48,6 +56,83 @@ export function keyringFailure(error: unknown, backend: string, doing: string): 
 }
 
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim().slice(0, 300);
+
+/** How long one keyring call may take (and, before it, the wait for another process's call). */
+export const KEYRING_TIMEOUT_MS = 25_000;
+const TIMEOUT_ENV = 'MAIL_OAUTH_KEYRING_TIMEOUT_MS';
+
+/** The bound of a keyring call: KEYRING_TIMEOUT_MS, or MAIL_OAUTH_KEYRING_TIMEOUT_MS (tests). */
+export function keyringTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[TIMEOUT_ENV];
+  if (raw === undefined || raw === '') return KEYRING_TIMEOUT_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 600_000) {
+    throw new Error(`${TIMEOUT_ENV} must be a whole number of milliseconds from 100 to 600000, not “${oneLine(raw).slice(0, 40)}”.`);
+  }
+  return ms;
+}
+
+export type GuardOptions = {
+  /** The cross-process lock (a path for lock.ts withFileLock) that every call runs under. */
+  lockPath: string;
+  /** Bound of one call, and of the wait for the lock before it; default keyringTimeoutMs(). */
+  timeoutMs?: number;
+};
+
+/**
+ * `entry` with every call run under the cross-process lock `lockPath` (one call per lock, released
+ * right after it; lock.ts: queued in memory within a process, re-entrant inside a caller that
+ * already holds the same lock, a dead holder reaped at once) and bounded by `timeoutMs`: a keyring
+ * that does not answer (the wedge above, a hung D-Bus) or a lock held that long by another
+ * process fails with KEYRING_UNAVAILABLE naming the backend. The unanswered native call is left
+ * behind (it cannot be cancelled); the CLI exits anyway, and a long-running host's next call
+ * meets the same bound.
+ */
+export function guardedEntry(entry: KeyringEntry, o: GuardOptions): KeyringEntry {
+  const backend = entry.backend;
+  const guard = async <T>(doing: string, call: () => Promise<T>): Promise<T> => {
+    const timeoutMs = o.timeoutMs ?? keyringTimeoutMs();
+    const seconds = Math.round(timeoutMs / 100) / 10;
+    const unanswered = (): AppFailure =>
+      new AppFailure(
+        appError(
+          'KEYRING_UNAVAILABLE',
+          describe('KEYRING_UNAVAILABLE').title,
+          // An unlock window left open also ends here: the user is told what the next try needs.
+          `${backend}: ${doing} got no answer within ${seconds} s: the keyring service hangs (GNOME Keyring does after several programs asked at once to unlock it) or waits for an unlock window; unlock it, or restart it`,
+        ),
+      );
+    // Loaded on first use, as the keyring library is: `token` starts sooner without it (issue 10).
+    const { withFileLock, FileLockError } = await import('./lock.ts');
+    try {
+      // The wait for the lock and the call each get the bound: a healthy keyring answers in
+      // milliseconds, so a waiter only meets its bound behind a call that meets its own.
+      return await withFileLock(o.lockPath, () => bounded(call(), timeoutMs, unanswered), { timeoutMs });
+    } catch (e) {
+      if (!(e instanceof FileLockError)) throw e;
+      const why = e.reason === 'timeout' ? `another program has been waiting for the keyring for more than ${seconds} s` : `the keyring lock was lost (${e.reason})`;
+      throw new AppFailure(
+        appError('KEYRING_UNAVAILABLE', describe('KEYRING_UNAVAILABLE').title, `${backend}: ${doing} not tried: ${why} (lock ${o.lockPath}); unlock the keyring, or restart it if it hangs`),
+        { cause: e },
+      );
+    }
+  };
+  return {
+    backend,
+    get: () => guard('reading the key', () => entry.get()),
+    set: (key) => guard('storing the key', () => entry.set(key)),
+    delete: () => guard('deleting the key', () => entry.delete()),
+  };
+}
+
+/** `p`, or the error of `timedOut()` once `ms` passed without an answer. */
+function bounded<T>(p: Promise<T>, ms: number, timedOut: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timedOut()), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** The entry for one data directory (several data dirs on one machine keep separate keys). */
 export function osKeyringEntry(account: string, platform: NodeJS.Platform = process.platform): KeyringEntry {

@@ -22,7 +22,13 @@
 // starts over, and it moves the old secrets aside instead of deleting them.
 //
 // A new key is made under the data directory's cross-process lock, so two processes starting
-// together on an empty directory agree on one key.
+// together on an empty directory agree on one key. Every keyring call runs under that same lock
+// (keyring.ts guardedEntry: one process at a time, each call bounded), because GNOME Keyring
+// wedges for good when several processes ask it at once to unlock (issue 15). The lock is applied
+// here rather than inside osKeyringEntry because this is where the data directory, and so the
+// lock's place, is known (one key per data dir, one lock per key), and because key creation and
+// reset already hold this lock: the calls they make re-enter it instead of waiting on themselves.
+// Any entry passed in (tests' stand-ins) is guarded the same way.
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
@@ -31,7 +37,7 @@ import type { SecretBox } from '../core/ports.ts';
 import { appError, AppFailure } from '../../shared/app-error.ts';
 import { describe } from '../../shared/diagnostics.ts';
 import { aesGcmDecrypt, aesGcmEncrypt } from './aes-secret-box.ts';
-import { KEYRING_SERVICE, osKeyringEntry, type KeyringEntry } from './keyring.ts';
+import { guardedEntry, KEYRING_SERVICE, keyringTimeoutMs, osKeyringEntry, type KeyringEntry } from './keyring.ts';
 
 export const KEY_RECORD = 'master-key.json';
 export const INSECURE_KEY_FILE = 'insecure-key';
@@ -75,6 +81,8 @@ export type NodeSecretBoxOptions = {
   dataDir: string;
   /** The keyring entry; default: the OS keyring's entry for this data dir. `null`: no keyring. */
   keyring?: KeyringEntry | null;
+  /** Bound of each keyring call and of the wait for another process's; default keyringTimeoutMs(). */
+  keyringTimeoutMs?: number;
 };
 
 /** The keyring entry's account name: the data directory, so separate set-ups keep separate keys. */
@@ -83,9 +91,32 @@ export const keyringAccount = (dataDir: string): string => resolve(dataDir);
 /** Identifies a key without revealing it (HMAC, so the id is no hash of the key itself). */
 export const keyId = (key: Buffer): string => createHmac('sha256', key).update('mail-oauth-assistant key id').digest('hex').slice(0, 32);
 
-/** The cross-process lock (proper-lockfile, graceful-fs) only when a key is made or reset: an
- * existing key is only read, on every `token` call (issue 10: fast start). */
+/** The cross-process lock (proper-lockfile, graceful-fs), loaded on first use: a store on a key
+ * file never needs it. */
 const lock = () => import('./lock.ts');
+
+/** The keyring entry of `options`, every call under the data directory's lock (see the top). */
+function openKeyring(options: NodeSecretBoxOptions): KeyringEntry | null {
+  const entry = options.keyring === undefined ? osKeyringEntry(keyringAccount(options.dataDir)) : options.keyring;
+  if (!entry) return null;
+  return guardedEntry(entry, { lockPath: join(options.dataDir, LOCK), timeoutMs: options.keyringTimeoutMs ?? keyringTimeoutMs() });
+}
+
+/** Key creation and reset under the same lock; a lock not obtained in time is a keyring failure
+ * (the holder is stuck in a keyring call), never a new key. */
+async function underKeyLock<T>(dataDir: string, keyring: KeyringEntry | null, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const { withFileLock, FileLockError } = await lock();
+  const lockPath = join(dataDir, LOCK);
+  try {
+    return await withFileLock(lockPath, fn, { timeoutMs });
+  } catch (e) {
+    if (!(e instanceof FileLockError) || e.lockPath !== lockPath) throw e;
+    throw new AppFailure(
+      appError('KEYRING_UNAVAILABLE', describe('KEYRING_UNAVAILABLE').title, `${keyring?.backend ?? 'the key store'}: ${e.message} Unlock the keyring, or restart it if it hangs.`),
+      { cause: e },
+    );
+  }
+}
 
 const fail = (code: string, detail: string): AppFailure => new AppFailure(appError(code, describe(code).title, detail));
 
@@ -216,7 +247,7 @@ const newRecord = (keyring: KeyringEntry, entry: string, key: Buffer): KeyRecord
 export async function createNodeSecretBox(options: NodeSecretBoxOptions): Promise<NodeSecretBox> {
   const dataDir = options.dataDir;
   const entryName = keyringAccount(dataDir);
-  const keyring = options.keyring === undefined ? osKeyringEntry(entryName) : options.keyring;
+  const keyring = openKeyring(options);
   const keyFile = join(dataDir, INSECURE_KEY_FILE);
 
   // The usual path (every `token` call): one small file read and one keyring lookup.
@@ -252,7 +283,7 @@ export async function createNodeSecretBox(options: NodeSecretBoxOptions): Promis
   }
 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = await (await lock()).withFileLock(join(dataDir, LOCK), async () => {
+  const key = await underKeyLock(dataDir, keyring, options.keyringTimeoutMs ?? keyringTimeoutMs(), async () => {
     // Another process may have made the key while we waited: use it.
     const now = readRecord(dataDir);
     if (now) return existingKey(keyring, now, dataDir);
@@ -281,9 +312,9 @@ export const hasKeyMaterial = (dataDir: string): boolean =>
  */
 export async function resetMasterKey(options: NodeSecretBoxOptions): Promise<{ movedTo?: string; deletedEntry: boolean; warning?: string }> {
   const dataDir = options.dataDir;
-  const keyring = options.keyring === undefined ? osKeyringEntry(keyringAccount(dataDir)) : options.keyring;
+  const keyring = openKeyring(options);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  return (await lock()).withFileLock(join(dataDir, LOCK), async () => {
+  return underKeyLock(dataDir, keyring, options.keyringTimeoutMs ?? keyringTimeoutMs(), async () => {
     let movedTo: string | undefined;
     if (hasKeyMaterial(dataDir)) {
       movedTo = join(dataDir, `reset-${new Date().toISOString().replace(/[:.]/g, '-')}`);

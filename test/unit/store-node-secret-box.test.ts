@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeSecretBox, keyId, resetMasterKey, KEY_RECORD, INSECURE_KEY_FILE } from '../../electron/store/node-secret-box.ts';
-import { keyringFailure, type KeyringEntry } from '../../electron/store/keyring.ts';
+import { keyringFailure, keyringTimeoutMs, KEYRING_TIMEOUT_MS, type KeyringEntry } from '../../electron/store/keyring.ts';
 import { AppFailure } from '../../shared/result.ts';
 import { describe as diagnosis } from '../../shared/diagnostics.ts';
 
@@ -114,6 +114,69 @@ describe('master key', () => {
       assert.equal(kr.sets, 1, 'no new key');
     });
   }
+
+  test('keyring calls run one at a time (GNOME Keyring wedges on parallel unlock requests), each under the data dir lock', async () => {
+    const dir = tmp();
+    const kr = standIn();
+    await createNodeSecretBox({ dataDir: dir, keyring: kr });
+    let inFlight = 0;
+    let most = 0;
+    let lockSeen = true;
+    const get = kr.get.bind(kr);
+    kr.get = async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      lockSeen &&= existsSync(join(dir, 'master-key.lock'));
+      await new Promise((r) => setImmediate(r));
+      inFlight -= 1;
+      return get();
+    };
+    await Promise.all(Array.from({ length: 6 }, () => createNodeSecretBox({ dataDir: dir, keyring: kr })));
+    assert.equal(most, 1);
+    assert.equal(lockSeen, true, 'the cross-process lock is held during each call');
+    assert.ok(!existsSync(join(dir, 'master-key.lock')), 'released after each call');
+  });
+
+  test('a keyring call that never answers: KEYRING_UNAVAILABLE after the bound, lock released, nothing on disk changes', async () => {
+    const dir = tmp();
+    const kr = standIn();
+    const box = await createNodeSecretBox({ dataDir: dir, keyring: kr });
+    mkdirSync(join(dir, 'secrets'));
+    writeFileSync(join(dir, 'secrets', 'a.secrets'), box.encrypt('{}'));
+    const before = snapshot(dir);
+    kr.get = () => new Promise(() => undefined); // the wedge: no answer, ever
+    await assert.rejects(createNodeSecretBox({ dataDir: dir, keyring: kr, keyringTimeoutMs: 200 }), (e) => {
+      assert.equal(codeOf(e), 'KEYRING_UNAVAILABLE');
+      assert.match((e as AppFailure).appError.detail ?? '', /^Stand-in keyring: reading the key got no answer within 0\.2 s/);
+      return true;
+    });
+    assert.equal(snapshot(dir), before);
+    assert.ok(!existsSync(join(dir, 'master-key.lock')));
+    assert.equal(kr.sets, 1, 'no new key');
+  });
+
+  test('another process stuck with the lock: KEYRING_UNAVAILABLE after the bound, the keyring not asked', async () => {
+    const dir = tmp();
+    const kr = standIn();
+    await createNodeSecretBox({ dataDir: dir, keyring: kr });
+    // A live holder elsewhere: the lock directory, fresh, with no record of a dead owner to reap.
+    mkdirSync(join(dir, 'master-key.lock'));
+    const gets = kr.gets;
+    await assert.rejects(createNodeSecretBox({ dataDir: dir, keyring: kr, keyringTimeoutMs: 200 }), (e) => {
+      assert.equal(codeOf(e), 'KEYRING_UNAVAILABLE');
+      assert.match((e as AppFailure).appError.detail ?? '', /reading the key not tried: another program has been waiting for the keyring/);
+      return true;
+    });
+    assert.equal(kr.gets, gets);
+  });
+
+  test('MAIL_OAUTH_KEYRING_TIMEOUT_MS: a bad value is a clear error', () => {
+    assert.equal(keyringTimeoutMs({}), KEYRING_TIMEOUT_MS);
+    assert.equal(keyringTimeoutMs({ MAIL_OAUTH_KEYRING_TIMEOUT_MS: '1500' }), 1500);
+    for (const bad of ['soon', '-1', '1.5', '0', '99999999']) {
+      assert.throws(() => keyringTimeoutMs({ MAIL_OAUTH_KEYRING_TIMEOUT_MS: bad }), /MAIL_OAUTH_KEYRING_TIMEOUT_MS must be a whole number of milliseconds/);
+    }
+  });
 
   test('a locked keyring on a new store is an error too (the user has a keyring: unlock it)', async () => {
     const kr = standIn();
