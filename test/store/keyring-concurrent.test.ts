@@ -16,6 +16,10 @@ import { finished, run, snapshot, start, type Run } from '../cli/store-helpers.t
 import { startSecretService, type SecretService } from './secret-service.ts';
 
 const PROCESSES = 8;
+/** Rounds against the locked keyring: the wedge needs requests that overlap, which one round of
+ * processes starting one after another does not always give (1 of 2 unfixed runs passed with one
+ * round); once wedged it stays so, so every round adds to the chance of seeing it. */
+const LOCKED_ROUNDS = 3;
 /** Generous: a round of 8 processes that all end takes a few seconds even on a loaded machine. */
 const HANG_GUARD_MS = 150_000;
 const info = benchInfo();
@@ -74,14 +78,15 @@ test(`${PROCESSES} token processes at once: locked keyring, all exit 4 and nothi
 
   await ss.lock();
   const before = snapshot(dataDir);
-  const locked = await tokenRound();
-  for (const r of locked) {
-    assert.equal(r.code, 4, r.stderr);
-    assert.match(r.stderr, /KEYRING_LOCKED: .*Secret Service.*Next: try again later \(Unlock the keyring/);
-    assert.equal(r.stdout, '');
-    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  for (let round = 1; round <= LOCKED_ROUNDS; round++) {
+    for (const r of await tokenRound()) {
+      assert.equal(r.code, 4, `round ${round}: ${r.stderr}`);
+      assert.match(r.stderr, /KEYRING_LOCKED: .*Secret Service.*Next: try again later \(Unlock the keyring/);
+      assert.equal(r.stdout, '');
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+    assert.deepEqual(snapshot(dataDir), before, 'nothing on disk changed (no lock left behind either)');
   }
-  assert.deepEqual(snapshot(dataDir), before, 'nothing on disk changed (no lock left behind either)');
 
   await ss.unlock();
   const unlocked = await tokenRound();
