@@ -4,8 +4,10 @@
 // Nothing touches the user's session: HOME, XDG dirs and the bus live in a temp dir, and the
 // environment is handed explicitly to the child processes that should see this keyring.
 // Needs Debian's dbus, gnome-keyring and libsecret-tools (.ci/run installs them).
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+// Both daemons die with the process that started them, even when it is SIGKILLed (the runner's
+// time limit): a test file killed that way used to leave them running for hours.
+import { spawn, execFile, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -31,6 +33,20 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ co
   });
 }
 
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
+/** `file args` as a daemon tied to this process: util-linux setpriv sets the parent-death signal
+ * (PR_SET_PDEATHSIG, KILL) and execs the daemon, so the kernel kills it when this process ends in
+ * any way, and its pid is the daemon's own (kill() and 'exit' work as with a plain spawn). The
+ * signal follows the thread that spawned it: Node spawns from the main thread, which lives as long
+ * as the process. Without setpriv (not Debian) the daemon is spawned plainly: stop() still ends it. */
+function spawnTied(file: string, args: string[], options: SpawnOptions): ChildProcess {
+  return SETPRIV ? spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', file, ...args], options) : spawn(file, args, options);
+}
+
+/** setpriv exits 127 when the daemon is not installed (a plain spawn reports ENOENT instead). */
+const notInstalled = (code: number | null, pkg: string): string => (code === 127 ? `: install ${pkg} (see .ci/run)` : '');
+
 const exited = (child: ChildProcess): Promise<void> =>
   new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -55,10 +71,10 @@ export async function startSecretService(): Promise<SecretService> {
 </busconfig>
 `,
   );
-  const bus = spawn('dbus-daemon', ['--config-file', conf, '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const bus = spawnTied('dbus-daemon', ['--config-file', conf, '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const address = await new Promise<string>((resolve, reject) => {
     bus.once('error', (e) => reject(new Error(`dbus-daemon did not start (${e.message}): install dbus (see .ci/run)`)));
-    bus.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)));
+    bus.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}${notInstalled(code, 'dbus')}`)));
     createInterface({ input: bus.stdout! }).once('line', (line) => resolve(line.trim()));
   });
   bus.stderr!.resume(); // "cannot raise fd limit" warnings: harmless
@@ -91,7 +107,7 @@ export async function startSecretService(): Promise<SecretService> {
   let daemon: ChildProcess | undefined;
   const startDaemon = async (replace: boolean): Promise<void> => {
     const previous = daemon;
-    const child = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets', ...(replace ? ['--replace'] : [])], {
+    const child = spawnTied('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets', ...(replace ? ['--replace'] : [])], {
       env,
       stdio: ['pipe', 'ignore', 'ignore'],
     });
