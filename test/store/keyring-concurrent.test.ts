@@ -39,14 +39,14 @@ const env = (): NodeJS.ProcessEnv => ({ ...ss.env, MAIL_OAUTH_DATA_DIR: dataDir 
 const flags = ['--ca-file', info.ca.path];
 
 /** `PROCESSES` `token` processes started together; all of them must end. */
-async function tokenRound(): Promise<Run[]> {
+async function tokenRound(round: string): Promise<Run[]> {
   const kids = Array.from({ length: PROCESSES }, () => start(['token', address, ...flags], env()));
   let guard: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
     guard = setTimeout(() => {
       const left = kids.filter((k) => k.exitCode === null && k.signalCode === null).length;
       for (const k of kids) k.kill('SIGKILL');
-      reject(new Error(`${left} of ${PROCESSES} token processes never ended (the keyring wedged)`));
+      reject(new Error(`${round}: ${left} of ${PROCESSES} token processes never ended (the keyring wedged)`));
     }, HANG_GUARD_MS);
   });
   try {
@@ -79,7 +79,7 @@ test(`${PROCESSES} token processes at once: locked keyring, all exit 4 and nothi
   await ss.lock();
   const before = snapshot(dataDir);
   for (let round = 1; round <= LOCKED_ROUNDS; round++) {
-    for (const r of await tokenRound()) {
+    for (const r of await tokenRound(`locked, round ${round}`)) {
       assert.equal(r.code, 4, `round ${round}: ${r.stderr}`);
       assert.match(r.stderr, /KEYRING_LOCKED: .*Secret Service.*Next: try again later \(Unlock the keyring/);
       assert.equal(r.stdout, '');
@@ -89,7 +89,7 @@ test(`${PROCESSES} token processes at once: locked keyring, all exit 4 and nothi
   }
 
   await ss.unlock();
-  const unlocked = await tokenRound();
+  const unlocked = await tokenRound('unlocked');
   const tokens = new Set<string>();
   for (const r of unlocked) {
     assert.equal(r.code, 0, r.stderr);

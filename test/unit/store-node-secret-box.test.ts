@@ -3,6 +3,7 @@
 // library fails (its texts, seen against a real Secret Service, are in the classification test).
 // The real Secret Service is exercised by test/store/keyring-secret-service.test.ts.
 import { test, describe } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,6 +169,23 @@ describe('master key', () => {
       return true;
     });
     assert.equal(kr.gets, gets);
+  });
+
+  test('a holder of the lock killed with SIGKILL does not block the keyring', async () => {
+    const dir = tmp();
+    const kr = standIn();
+    await createNodeSecretBox({ dataDir: dir, keyring: kr });
+    const holder = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'lock-worker.ts'), 'hold', join(dir, 'master-key.lock')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.setEncoding('utf8').on('data', (d: string) => d.includes('locked') && resolve());
+      holder.once('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
+    });
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('exit', r));
+    // A bound below the lock's staleness (10 s): only reaping the dead holder lets this through.
+    const box = await createNodeSecretBox({ dataDir: dir, keyring: kr, keyringTimeoutMs: 8000 });
+    assert.equal(box.available, true);
+    assert.ok(!existsSync(join(dir, 'master-key.lock')));
   });
 
   test('MAIL_OAUTH_KEYRING_TIMEOUT_MS: a bad value is a clear error', () => {
