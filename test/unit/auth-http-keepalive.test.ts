@@ -2,7 +2,8 @@
 // openssl, as the bench does): requests share one kept-alive connection; when the server drops a
 // kept-alive connection just as it is reused (before answering), the request goes out once more
 // on a new connection; a request that fails on a new connection is never sent twice (a refresh
-// token must not be replayed).
+// token must not be replayed). A connection opened ahead by preconnect() is taken by the first
+// client with the same trust, and only by one with the same trust.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -11,7 +12,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestPki, type TestPki } from '../bench/ca.ts';
-import { createHttpFetch, HttpNetworkError } from '../../electron/auth/http.ts';
+import { once } from 'node:events';
+import { createHttpFetch, HttpNetworkError, preconnect } from '../../electron/auth/http.ts';
 
 let pki: TestPki | undefined;
 const testPki = async (): Promise<TestPki> => (pki ??= await makeTestPki(mkdtempSync(join(tmpdir(), 'moa-http-'))));
@@ -88,6 +90,71 @@ test('a request that fails on a new connection is not sent again', async () => {
     const fetch = createHttpFetch({ ca: (await testPki()).ca.certPem });
     await assert.rejects(fetch(`${s.url}/token`, { method: 'POST', body: 'grant_type=refresh_token' }), (e: unknown) => e instanceof HttpNetworkError);
     assert.deepEqual(s.seen, [{ connection: 1, path: '/token' }]);
+  } finally {
+    s.close();
+  }
+});
+
+test('preconnect: the connection opened ahead is the one the first request of a client with the same trust uses', async () => {
+  const s = await server(() => false);
+  try {
+    const ca = (await testPki()).ca.certPem;
+    let connections = 0;
+    s.srv.on('secureConnection', () => (connections += 1));
+    const accepted = once(s.srv, 'secureConnection');
+    preconnect(`${s.url}/token`, { ca: [ca] });
+    await accepted; // connected and TLS done before any client exists
+    const fetch = createHttpFetch({ ca: [ca] });
+    const r = await fetch(`${s.url}/token`, { method: 'POST', body: 'grant_type=refresh_token' });
+    assert.equal(r.status, 200);
+    assert.equal(connections, 1, 'the request went over the early connection');
+    // Taken once: a second client with the same trust connects on its own.
+    assert.equal((await createHttpFetch({ ca: [ca] })(`${s.url}/again`)).status, 200);
+    assert.equal(connections, 2);
+  } finally {
+    s.close();
+  }
+});
+
+test('preconnect: a client that trusts other CAs does not take the connection', async () => {
+  const s = await server(() => false);
+  try {
+    const ca = (await testPki()).ca.certPem;
+    let connections = 0;
+    s.srv.on('secureConnection', () => (connections += 1));
+    const accepted = once(s.srv, 'secureConnection');
+    preconnect(s.url, { ca: [ca] });
+    await accepted;
+    assert.equal(connections, 1);
+    // Same CA twice is another trust list: the key is the whole list, never a guess that it is "the same".
+    assert.equal((await createHttpFetch({ ca: [ca, ca] })(`${s.url}/other-trust`)).status, 200);
+    assert.equal(connections, 2);
+    assert.equal((await createHttpFetch({ ca: [ca] })(`${s.url}/same-trust`)).status, 200);
+    assert.equal(connections, 2, 'the early connection was taken, not a third one opened');
+    assert.deepEqual(s.seen.map((x) => x.path), ['/other-trust', '/same-trust']);
+  } finally {
+    s.close();
+  }
+});
+
+test('preconnect to a server the client does not trust: the request fails as it would without it', async () => {
+  const s = await server(() => false);
+  try {
+    const refused = async (): Promise<string> => {
+      try {
+        await createHttpFetch()(`${s.url}/token`, { method: 'POST', body: 'x=1' });
+      } catch (e) {
+        assert.ok(e instanceof HttpNetworkError);
+        return e.code;
+      }
+      assert.fail('an untrusted server was accepted');
+    };
+    const without = await refused();
+    // Taken while its handshake is still under way, the early connection hands its failure to the request.
+    preconnect(s.url); // Node's default roots only: the test CA is not among them
+    assert.equal(await refused(), without);
+    assert.match(without, /CERT|SIGNATURE|ISSUER/);
+    assert.deepEqual(s.seen, []);
   } finally {
     s.close();
   }
