@@ -93,12 +93,17 @@ test('a failed connection test raises the banner with its cause and fix button; 
   await page.getByRole('heading', { name: 'Server settings' }).waitFor();
   await shot(page, 'health-02-fix-opens-server-settings');
 
-  // Fixed (the right port), tested again from the dashboard: the banner goes away.
-  await ipc('accounts:save', { account: { ...accountInput(benchInfo().mail.main.imap.tls.port), id } });
-  const firstErrors = errors;
-  await page.context().close();
-  ({ page, errors } = await openApp(browser, bench.host));
-  assert.deepEqual(firstErrors, []);
+  // Fixed there (the right port), as the user does it, then tested again from the dashboard: the
+  // banner goes away. Not by saving the account behind the open wizard: the wizard saves its draft
+  // as it goes (on opening, and when the server lookup fills the other protocols), so a save of
+  // its stale copy could land after the test's and put the closed port back; the test then failed
+  // with "✕ Last test failed" after the 120 s guard under load (issue 16).
+  await page.getByLabel('IMAP port', { exact: true }).fill(String(benchInfo().mail.main.imap.tls.port));
+  // Close saves what is pending, then shows the accounts.
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+  const saved = await ipc<{ accounts: Array<{ servers: { imap?: { port: number } } }> }>('accounts:list', {});
+  assert.equal(saved.accounts[0]?.servers.imap?.port, benchInfo().mail.main.imap.tls.port, 'the wizard saved the fixed port');
   await row().getByRole('button', { name: 'Test again' }).click();
   await row().getByText('✓ Works').waitFor();
   await page.locator('.health-banner').waitFor({ state: 'detached' });
