@@ -91,10 +91,20 @@ export function createHandlers(s: CoreServices): Handlers {
     return a;
   };
   const health = async () => ({ accounts: await healthOfAccounts(s) });
+  // Changes can come close together (a wizard's save, then a test): their health computations
+  // overlap and may finish in any order, so only the latest one started is sent. An older one
+  // finishing last would put back the banner of a state already gone (issue 16).
+  let healthRun = 0;
   const changed = (): void => {
     s.emit('accounts:changed', {});
+    const run = ++healthRun;
     // The banner follows every change; a failure to compute it must not fail the change itself.
-    health().then((h) => s.emit('health:changed', h), () => undefined);
+    health().then(
+      (h) => {
+        if (run === healthRun) s.emit('health:changed', h);
+      },
+      () => undefined,
+    );
   };
   /** The process-wide CA (--ca-file, the bench's) plus the account's own, as one PEM bundle. */
   const caFor = (id: string | undefined): string | undefined => {
