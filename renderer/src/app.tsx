@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { AppInfo } from '../../shared/ipc.ts';
 import type { AppError } from '../../shared/result.ts';
 import { getApi } from './bridge.ts';
@@ -40,7 +40,12 @@ export function App() {
     [],
   );
 
-  const open = (entry: WizardEntry): void => setView({ kind: 'wizard', entry, key: Date.now() });
+  // Each opening is a new wizard (its key), even two in the same millisecond.
+  const opened = useRef(0);
+  const open = (entry: WizardEntry): void => setView({ kind: 'wizard', entry, key: ++opened.current });
+  // A wizard leaves once its last save answered: by then the user may have opened another one
+  // ("Add account" in the top bar), which stays. Only the wizard still shown goes back to the list.
+  const exitWizard = (key: number): void => setView((v) => (v.kind === 'wizard' && v.key === key ? { kind: 'dashboard' } : v));
   // Editing or re-authorizing a saved account belongs to "Accounts"; only a new one is "Add account".
   const adding = view.kind === 'wizard' && (!view.entry.accountId || view.entry.draft === true);
 
@@ -69,7 +74,7 @@ export function App() {
               </p>
             }
           >
-            <Wizard key={view.key} entry={view.entry} onExit={() => setView({ kind: 'dashboard' })} />
+            <Wizard key={view.key} entry={view.entry} onExit={() => exitWizard(view.key)} />
           </Suspense>
         )}
       </main>

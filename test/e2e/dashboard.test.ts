@@ -131,3 +131,41 @@ test('remove asks for confirmation, then the account is gone and the log says so
   await rowOf('alice@example.test').waitFor();
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('a wizard still saving as it closes does not close the next one opened meanwhile', async () => {
+  // Closing the wizard saves first, then shows the accounts. "Add account" in the top bar clicked
+  // before that save answered opened a new wizard, which the old one's late "show the accounts"
+  // then closed (a wizard e2e test clicked on at once and hung under load, issue 16). The save is
+  // held at the browser's network layer to stage that timing.
+  const context = await browser.newContext({ viewport: { width: 900, height: 650 } });
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  try {
+    const isSave = (url: URL): boolean => url.pathname === `/ipc/${encodeURIComponent('accounts:save')}`;
+    let held = 0;
+    await context.route(isSave, async (route) => {
+      held++;
+      await released;
+      await route.continue();
+    });
+    const p = await context.newPage();
+    await p.goto(bench.host.openUrl);
+    const alice = p.getByRole('listitem').filter({ has: p.getByRole('heading', { name: 'alice@example.test' }) });
+    await alice.getByRole('button', { name: 'Edit servers' }).click();
+    await p.getByRole('heading', { name: 'Server settings' }).waitFor();
+    const saved = p.waitForResponse((r) => isSave(new URL(r.url())));
+    await p.getByRole('button', { name: 'Close', exact: true }).click();
+    await p.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Add account' }).click();
+    await p.getByRole('heading', { name: 'Which mailbox do you want to set up?' }).waitFor();
+    release();
+    await saved;
+    assert.ok(held > 0, 'the closing wizard was saving while the new one opened');
+    // The new wizard carries on: the address is looked up (a round trip after the old save ended).
+    await p.getByLabel('Email address', { exact: true }).fill('carol@example.test');
+    await p.getByText('The provider was not recognized').waitFor();
+    await p.getByRole('heading', { name: 'Which mailbox do you want to set up?' }).waitFor();
+  } finally {
+    release();
+    await context.close();
+  }
+});
