@@ -34,6 +34,12 @@ export default defineConfig({
     },
   },
   ssr: { noExternal: true, target: 'node' },
-  // imapflow's SOCKS proxy support, which the CLI never uses: not loaded (electron/cli/socks-stub.ts).
-  resolve: { alias: { socks: resolve(import.meta.dirname, 'electron', 'cli', 'socks-stub.ts') } },
+  // imapflow's SOCKS proxy support and its default logger, which the CLI never uses: not loaded
+  // (electron/cli/socks-stub.ts, electron/cli/pino-stub.ts).
+  resolve: {
+    alias: {
+      socks: resolve(import.meta.dirname, 'electron', 'cli', 'socks-stub.ts'),
+      pino: resolve(import.meta.dirname, 'electron', 'cli', 'pino-stub.ts'),
+    },
+  },
 });
