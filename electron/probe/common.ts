@@ -26,13 +26,20 @@ export type RunnerContext = {
 };
 
 /** resolve -> connect -> tls (implicit TLS only). The socket is closed when the session aborts. */
-export async function openTransport(session: ProbeSession, server: ServerSettings, ctx: RunnerContext): Promise<net.Socket> {
+/** A protocol's test on a connected socket (TLS-secured for implicit TLS): imap.ts, pop.ts, smtp.ts. */
+export type ProtocolRunner = (session: ProbeSession, server: ServerSettings, ctx: RunnerContext, socket: net.Socket) => Promise<void>;
+
+/** Resolve, connect and (implicit TLS) secure; `connecting` is called once the TCP connection
+ * attempt is on its way, so that work done then overlaps the round trips. */
+export async function openTransport(session: ProbeSession, server: ServerSettings, ctx: RunnerContext, connecting?: () => void): Promise<net.Socket> {
   const register = (close: () => void): (() => void) => session.onAbort(close);
   session.begin('resolve');
   const resolved = await resolveHost(server.host, session.signal);
   session.finish({ detail: resolved.viaDns ? `${server.host} -> ${resolved.address}` : resolved.address });
   session.begin('connect');
-  const socket = await connectTcp(resolved.address, server.port, session.signal, register);
+  const attempt = connectTcp(resolved.address, server.port, session.signal, register);
+  connecting?.();
+  const socket = await attempt;
   session.onAbort(() => socket.destroy());
   session.line('*', `connected to ${resolved.address}:${server.port}`);
   if (server.security !== 'tls') return socket;

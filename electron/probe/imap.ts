@@ -14,9 +14,10 @@
 // login, is skipped (below).
 import tls from 'node:tls';
 import { ImapFlow, type ImapFlowOptions, type ImapTransport, type ImapTransportSocket } from 'imapflow';
+import type net from 'node:net';
 import type { ServerSettings } from '../../shared/account.ts';
 import { ProbeFailure } from './diagnose.ts';
-import { openTransport, failSession, describeTls, type RunnerContext } from './common.ts';
+import { failSession, describeTls, type RunnerContext } from './common.ts';
 import { sniName, tlsOptions } from './net.ts';
 import { chooseMechanism, secretForms, SaslChallenge } from './sasl.ts';
 import type { ProbeSession } from './session.ts';
@@ -32,7 +33,7 @@ type ImapFlowInternals = {
 
 type LogEntry = { src?: unknown; msg?: unknown };
 
-export async function probeImap(session: ProbeSession, server: ServerSettings, ctx: RunnerContext): Promise<void> {
+export async function probeImap(session: ProbeSession, server: ServerSettings, ctx: RunnerContext, socket: net.Socket): Promise<void> {
   let client: ImapFlow | undefined;
   let lastServerLine: string | undefined;
   let authLine: string | undefined;
@@ -40,7 +41,6 @@ export async function probeImap(session: ProbeSession, server: ServerSettings, c
   let malformed: string | undefined;
   let logoutSent: (() => void) | undefined;
   try {
-    const socket = await openTransport(session, server, ctx);
     const transport: ImapTransport = {
       // The socket is already connected (and TLS-secured for implicit TLS).
       connect: (_options, onConnect) => {

@@ -3,14 +3,14 @@
 import type net from 'node:net';
 import type { ServerSettings } from '../../shared/account.ts';
 import { ProbeFailure } from './diagnose.ts';
-import { openTransport, failSession, describeTls, type RunnerContext } from './common.ts';
+import { failSession, describeTls, type RunnerContext } from './common.ts';
 import { raceAbort, startTls } from './net.ts';
 import { Pop3Client } from './pop3/client.ts';
 import type { Pop3Status } from './pop3/reader.ts';
 import { abortResponse, chooseMechanism, decodeChallenge, initialResponse, secretForms, type SaslChallenge } from './sasl.ts';
 import type { ProbeSession } from './session.ts';
 
-export async function probePop(session: ProbeSession, server: ServerSettings, ctx: RunnerContext): Promise<void> {
+export async function probePop(session: ProbeSession, server: ServerSettings, ctx: RunnerContext, socket: net.Socket): Promise<void> {
   let client: Pop3Client | undefined;
   let lastText: string | undefined;
   let challenge: SaslChallenge | undefined;
@@ -21,7 +21,6 @@ export async function probePop(session: ProbeSession, server: ServerSettings, ct
     return s;
   };
   try {
-    const socket = await openTransport(session, server, ctx);
     client = new Pop3Client(socket, (d, t) => session.line(d, t));
     const c = client;
     session.onAbort(() => c.destroy());

@@ -13,12 +13,9 @@ import { redactText } from '../../shared/redact.ts';
 import { AppFailure } from '../../shared/result.ts';
 import { ProbeFailure, type TokenHints } from './diagnose.ts';
 import { isUserScoped, mailScopesNeeded } from '../auth/scopes.ts';
-import type { RunnerContext } from './common.ts';
+import { failSession, openTransport, type ProtocolRunner, type RunnerContext } from './common.ts';
 import { raceAbort, trustedCAs } from './net.ts';
 import { ProbeSession, type SessionContext } from './session.ts';
-import { probeImap } from './imap.ts';
-import { probePop } from './pop.ts';
-import { probeSmtp } from './smtp.ts';
 
 export type ProbeInput = {
   /** The mailbox: the SASL user of every protocol (saslUser), also for a shared mailbox. */
@@ -92,11 +89,46 @@ const Timeouts = z
   .object({ step: z.number().int().positive().optional(), overall: z.number().int().positive().optional() })
   .optional();
 
-const RUNNERS: Record<Protocol, (s: ProbeSession, server: ServerSettings, ctx: RunnerContext) => Promise<void>> = {
-  imap: probeImap,
-  pop: probePop,
-  smtp: probeSmtp,
+/**
+ * The protocol clients (imapflow, nodemailer's SMTP connection, the POP3 client) are loaded once
+ * their connection is on its way: loading imapflow and nodemailer is the largest part of a
+ * `mail-oauth test` start, and it then runs during the TCP and TLS round trips instead of before
+ * them (issue 10). The module cache makes every later load free.
+ */
+const RUNNERS: Record<Protocol, () => Promise<ProtocolRunner>> = {
+  imap: async () => (await import('./imap.ts')).probeImap,
+  pop: async () => (await import('./pop.ts')).probePop,
+  smtp: async () => (await import('./smtp.ts')).probeSmtp,
 };
+
+/** Connect (resolve, TCP, implicit TLS), loading the protocol's client meanwhile, then run it. */
+async function runProtocol(protocol: Protocol, session: ProbeSession, server: ServerSettings, ctx: RunnerContext): Promise<void> {
+  let runner: Promise<ProtocolRunner> | undefined;
+  const load = (): Promise<ProtocolRunner> => (runner ??= RUNNERS[protocol]());
+  let socket;
+  try {
+    socket = await openTransport(session, server, ctx, () => void load().catch(() => undefined));
+  } catch (error) {
+    failSession(session, ctx, { error });
+    return;
+  }
+  // Until the client takes the socket, an error on it (a reset) is kept here, not thrown as an
+  // unhandled 'error' event.
+  let lost: unknown;
+  const keep = (e: unknown): void => void (lost ??= e);
+  socket.on('error', keep);
+  let run: ProtocolRunner;
+  try {
+    run = await load();
+  } finally {
+    socket.removeListener('error', keep);
+  }
+  if (lost !== undefined || socket.destroyed) {
+    failSession(session, ctx, { error: lost ?? new Error('The connection closed before the test could use it') });
+    return;
+  }
+  await run(session, server, ctx, socket);
+}
 
 function tokenErrorCode(error: unknown): DiagnosisCode {
   if (error instanceof AppFailure && isDiagnosisCode(error.appError.code)) return error.appError.code;
@@ -215,7 +247,7 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
       stepTimeoutMs,
     };
     runs.push(
-      RUNNERS[protocol](session, server, ctx).catch((error: unknown) => {
+      runProtocol(protocol, session, server, ctx).catch((error: unknown) => {
         // Runners diagnose their own failures; this is the net for a bug in one.
         session.fail('INTERNAL', { detail: redactText(error instanceof Error ? error.message : String(error), secrets) });
       }),

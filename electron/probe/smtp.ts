@@ -13,9 +13,10 @@
 //   no MAIL FROM/RCPT TO without DATA. With PIPELINING (RFC 2920) MAIL, RCPT and RSET go in one
 //   write: one round trip for the command step (QUIT follows on its own, see quit()).
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type net from 'node:net';
 import type { ServerSettings } from '../../shared/account.ts';
 import { ProbeFailure } from './diagnose.ts';
-import { openTransport, failSession, type RunnerContext } from './common.ts';
+import { failSession, type RunnerContext } from './common.ts';
 import { raceAbort, sniName, tlsOptions } from './net.ts';
 import {
   abortResponse,
@@ -32,7 +33,7 @@ type SendCommand = (cmd: string) => Promise<Reply>;
 
 const CUSTOM_AUTH = 'MOA-OAUTH';
 
-export async function probeSmtp(session: ProbeSession, server: ServerSettings, ctx: RunnerContext): Promise<void> {
+export async function probeSmtp(session: ProbeSession, server: ServerSettings, ctx: RunnerContext, socket: net.Socket): Promise<void> {
   let conn: SMTPConnection | undefined;
   let lastServer: string | undefined;
   let ehlo = '';
@@ -42,7 +43,6 @@ export async function probeSmtp(session: ProbeSession, server: ServerSettings, c
   let malformedLine: string | undefined;
   let quitWritten: (() => void) | undefined;
   try {
-    const socket = await openTransport(session, server, ctx);
     const onServer = (text: string): void => {
       lastServer = text;
       session.line('S', text);
