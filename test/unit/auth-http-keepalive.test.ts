@@ -95,22 +95,29 @@ test('a request that fails on a new connection is not sent again', async () => {
   }
 });
 
+/** preconnect() to `s` trusting the test CA, once the server has accepted that connection (TCP
+ * and TLS done before any client exists); `connections` counts the TLS connections it accepts. */
+async function preconnected(s: { url: string; srv: Server }, path: string): Promise<{ ca: string; connections: () => number }> {
+  const ca = (await testPki()).ca.certPem;
+  let n = 0;
+  s.srv.on('secureConnection', () => (n += 1));
+  const accepted = once(s.srv, 'secureConnection');
+  preconnect(`${s.url}${path}`, { ca: [ca] });
+  await accepted;
+  return { ca, connections: () => n };
+}
+
 test('preconnect: the connection opened ahead is the one the first request of a client with the same trust uses', async () => {
   const s = await server(() => false);
   try {
-    const ca = (await testPki()).ca.certPem;
-    let connections = 0;
-    s.srv.on('secureConnection', () => (connections += 1));
-    const accepted = once(s.srv, 'secureConnection');
-    preconnect(`${s.url}/token`, { ca: [ca] });
-    await accepted; // connected and TLS done before any client exists
+    const { ca, connections } = await preconnected(s, '/token');
     const fetch = createHttpFetch({ ca: [ca] });
     const r = await fetch(`${s.url}/token`, { method: 'POST', body: 'grant_type=refresh_token' });
     assert.equal(r.status, 200);
-    assert.equal(connections, 1, 'the request went over the early connection');
+    assert.equal(connections(), 1, 'the request went over the early connection');
     // Taken once: a second client with the same trust connects on its own.
     assert.equal((await createHttpFetch({ ca: [ca] })(`${s.url}/again`)).status, 200);
-    assert.equal(connections, 2);
+    assert.equal(connections(), 2);
   } finally {
     s.close();
   }
@@ -119,18 +126,13 @@ test('preconnect: the connection opened ahead is the one the first request of a 
 test('preconnect: a client that trusts other CAs does not take the connection', async () => {
   const s = await server(() => false);
   try {
-    const ca = (await testPki()).ca.certPem;
-    let connections = 0;
-    s.srv.on('secureConnection', () => (connections += 1));
-    const accepted = once(s.srv, 'secureConnection');
-    preconnect(s.url, { ca: [ca] });
-    await accepted;
-    assert.equal(connections, 1);
+    const { ca, connections } = await preconnected(s, '');
+    assert.equal(connections(), 1);
     // Same CA twice is another trust list: the key is the whole list, never a guess that it is "the same".
     assert.equal((await createHttpFetch({ ca: [ca, ca] })(`${s.url}/other-trust`)).status, 200);
-    assert.equal(connections, 2);
+    assert.equal(connections(), 2);
     assert.equal((await createHttpFetch({ ca: [ca] })(`${s.url}/same-trust`)).status, 200);
-    assert.equal(connections, 2, 'the early connection was taken, not a third one opened');
+    assert.equal(connections(), 2, 'the early connection was taken, not a third one opened');
     assert.deepEqual(s.seen.map((x) => x.path), ['/other-trust', '/same-trust']);
   } finally {
     s.close();
