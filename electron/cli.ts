@@ -73,7 +73,15 @@ export async function main(argv: string[], io: CliIO, commands: readonly Command
 export async function runCli(argv: string[] = process.argv.slice(2)): Promise<void> {
   const controller = new AbortController();
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
-  process.once('SIGINT', () => controller.abort());
+  // Ctrl+C cancels the running command, which then cleans up and says so; a second one stops at
+  // once. A lasting listener (not `once`): proper-lockfile's signal-exit re-raises a signal when
+  // its own listeners are the only ones left, which killed the process before any clean-up.
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    controller.abort();
+  });
   const code = await main(argv, io);
   process.exitCode = code;
   // Pooled keep-alive connections to the identity provider would hold the process for their
