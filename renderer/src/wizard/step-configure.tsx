@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useState, type FormEvent } from 'react';
 import type { DiscoveryResult } from '../../../shared/discovery.ts';
 import { PROTOCOLS, type Protocol } from '../../../shared/providers.ts';
 import { Spinner } from '../components/spinner.tsx';
@@ -43,7 +43,10 @@ export function StepConfigure({ draft, update, next, back, discovery, discoverin
     if (!current && !discovering) discover(false);
   }, [current, discovering, discover]);
 
-  useEffect(() => {
+  // Before paint: the line saying what was found and the fields it fills show together. A passive
+  // effect left one painted frame with "Found IMAP and SMTP." over empty fields, which a reader (or
+  // a test reading the fields once that line shows) could catch (issue 16).
+  useLayoutEffect(() => {
     if (current) update((d) => applySuggestions(d, current));
   }, [current, update]);
 
