@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './helpers.ts';
+import { launchChromium, WAIT_MS } from './helpers.ts';
 import { callIpc, openApp, shot, startWizardBench, unlabelledControls, type WizardBench } from './wizard-helpers.ts';
 
 let bench: WizardBench;
@@ -68,8 +68,9 @@ test('Google: the consent screen status and the secret end date are asked on the
   await page.getByLabel('Publishing status of the OAuth consent screen').selectOption('production');
   await page.getByRole('button', { name: 'Next: sign in' }).click();
   await page.getByRole('heading', { name: /Sign in to Google/ }).waitFor();
-  // The draft is saved by the wizard's saver (debounced): wait for it, with a hang guard.
-  const until = Date.now() + 15000;
+  // The draft is saved by the wizard's saver (debounced): wait for it, with the e2e hang guard
+  // (a fixed 15 s here was the kind of wait that loaded runs exceeded, issue 16).
+  const until = Date.now() + WAIT_MS;
   while ((await saved('erin@gmail.com')).consentStatus !== 'production') {
     assert.ok(Date.now() < until, 'the changed answer was saved');
     await new Promise((r) => setTimeout(r, 100));
