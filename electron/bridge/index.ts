@@ -49,6 +49,9 @@ export type BridgeDeps = {
   auth: AuthService;
   clock: Clock;
   dataDir: string;
+  /** Extra CA (PEM) trusted for every account's mail servers, on top of the account's own: the
+   * CLI's --ca-file, as `mail-oauth test` trusts it. */
+  ca?: string;
   onEvent?: (e: BridgeEvent) => void;
 };
 

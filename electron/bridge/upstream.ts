@@ -336,7 +336,9 @@ async function attempt(deps: BridgeDeps, account: Account, protocol: BridgeProto
   });
   tokenPromise.catch(() => undefined); // awaited below; a connect failure first must not leave it unhandled
   let step: StepName = 'resolve';
-  const ca = trustedCAs(account.caPem !== undefined && account.caPem.trim() !== '' ? account.caPem : undefined);
+  // As the connection test trusts them (run-probe.ts): the process-wide extra CA and the account's.
+  const extraCa = [deps.ca, account.caPem].filter((c): c is string => c !== undefined && c.trim() !== '');
+  const ca = trustedCAs(extraCa.length > 0 ? extraCa.join('\n') : undefined);
   try {
     const resolved = await resolveHost(server.host, o.signal);
     step = 'connect';
