@@ -6,6 +6,7 @@ import { CliError, UsageError, type CliIO } from './cli/command.ts';
 import { COMMAND_ENTRIES, type CommandEntry } from './cli/registry.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, nextStep } from './cli/exit.ts';
 import { cliVersion } from './cli/version.ts';
+import { exitProcess } from './core/exit-process.ts';
 import type { AppError } from '../shared/result.ts';
 
 function usage(commands: readonly CommandEntry[]): string {
@@ -87,7 +88,8 @@ export async function runCli(argv: string[] = process.argv.slice(2)): Promise<vo
   // Pooled keep-alive connections to the identity provider would hold the process for their
   // idle time: once the output is flushed there is nothing left to wait for.
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
-  process.exit(code);
+  // Not process.exit: after a keyring call that never answered it would wait for that call forever.
+  exitProcess(code);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runCli();

@@ -21,6 +21,7 @@
 import type { AsyncEntry } from '@napi-rs/keyring';
 import { appError, AppFailure } from '../../shared/app-error.ts';
 import { describe } from '../../shared/diagnostics.ts';
+import { nativeCallAbandoned } from '../core/exit-process.ts';
 
 /** One keyring entry holding a 32-byte key. `get` resolves undefined when there is no entry. */
 export type KeyringEntry = {
@@ -125,11 +126,16 @@ export function guardedEntry(entry: KeyringEntry, o: GuardOptions): KeyringEntry
   };
 }
 
-/** `p`, or the error of `timedOut()` once `ms` passed without an answer. */
+/** `p`, or the error of `timedOut()` once `ms` passed without an answer. A call given up on is
+ * recorded (core/exit-process.ts): its thread blocks a normal exit until it returns. */
 function bounded<T>(p: Promise<T>, ms: number, timedOut: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timedOut()), ms);
+    timer = setTimeout(() => {
+      const abandoned = nativeCallAbandoned();
+      p.then(abandoned.released, abandoned.released);
+      reject(timedOut());
+    }, ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

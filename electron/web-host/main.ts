@@ -20,6 +20,7 @@ import { appStoreWaiting, migrateLegacyStores, nodeLegacySources } from '../stor
 import type { BrowserOpener } from '../core/ports.ts';
 import { AppFailure } from '../../shared/result.ts';
 import { describe } from '../../shared/diagnostics.ts';
+import { exitProcess } from '../core/exit-process.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const Flags = z.object({
@@ -81,7 +82,9 @@ async function main(): Promise<void> {
     // The keyring is locked or the key is gone: say which and what to do; never start on a new key.
     const d = describe(error.appError.code);
     console.error(`${d.code}: ${d.title}${error.appError.detail ? ` (${error.appError.detail})` : ''}.\n${d.fix.map((f, i) => `  ${i + 1}. ${f}`).join('\n')}`);
-    process.exit(d.temporary === true ? 4 : 1);
+    // Flushed first: exitProcess may replace the process (a keyring call that never answered).
+    await new Promise<void>((r) => process.stderr.write('', () => r()));
+    exitProcess(d.temporary === true ? 4 : 1);
   }
   const core = createCore({
     shell: 'web-host',
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
   console.log(`Mail OAuth Assistant web host: ${host.openUrl}`);
   console.log('Open that URL in a browser on this machine. Ctrl-C stops the host.');
   const stop = (): void => {
-    void host.close().then(() => process.exit(0));
+    void host.close().then(() => exitProcess(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
