@@ -79,7 +79,7 @@ export async function runCli(argv: string[] = process.argv.slice(2)): Promise<vo
   // its own listeners are the only ones left, which killed the process before any clean-up.
   let interrupted = false;
   process.on('SIGINT', () => {
-    if (interrupted) process.exit(130);
+    if (interrupted) exitProcess(130);
     interrupted = true;
     controller.abort();
   });
