@@ -72,6 +72,12 @@ export async function main(argv: string[], io: CliIO, commands: readonly Command
 /** Run as a program: the exit code is set once stdout and stderr are flushed (a pipe to a mail
  * client must receive the whole token). */
 export async function runCli(argv: string[] = process.argv.slice(2)): Promise<void> {
+  // zod without its compiled fast path: a short-lived process parses a few records once, and
+  // compiling a parser per object schema (new Function) cost more than it saved: ~10 ms of a
+  // `token` or `test` start (issue 10). Set before any schema is built (the command chunks load
+  // later); zod reads it from this global (changed in place: zod keeps the object).
+  const g = globalThis as { __zod_globalConfig?: Record<string, unknown> };
+  (g.__zod_globalConfig ??= {}).jitless = true;
   const controller = new AbortController();
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
   // Ctrl+C cancels the running command, which then cleans up and says so; a second one stops at

@@ -3,9 +3,8 @@
 // process-wide setting (NODE_EXTRA_CA_CERTS only works when set before start, AUTH-NOTES.md).
 // Every request has a timeout and honours the caller's AbortSignal.
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
-import tls from 'node:tls';
 import { secureContextWithExtraCa } from '../core/trust.ts';
+import { caList, takeWarm } from './preconnect.ts';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 
 export type HttpFetchInit = {
@@ -60,73 +59,6 @@ function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
   return new DOMException('The operation was aborted', 'AbortError');
-}
-
-const caList = (ca: HttpOptions['ca']): string[] => (ca === undefined ? [] : typeof ca === 'string' ? [ca] : [...ca]);
-
-/**
- * Connections opened ahead of the first request (`preconnect`), by host, port and the extra CAs
- * they trust: a client with the same trust takes one instead of connecting (below).
- */
-const warm = new Map<string, tls.TLSSocket>();
-const warmKey = (host: string, port: number, extra: readonly string[]): string => JSON.stringify([host.toLowerCase(), port, extra]);
-/** An unused early connection is closed after this (the server would close it soon anyway). */
-const WARM_IDLE_MS = 10_000;
-
-/**
- * Open the TCP and TLS connection to `url`'s server now, for a request that will come once code
- * still loading is ready (`mail-oauth test --account`: the token refresh waits for the store, the
- * key and openid-client or MSAL, while the connection's two round trips can already run). The
- * connection trusts what a client created with the same `ca` trusts, checks the certificate the
- * same way, and is taken by the first such client's first request to that host and port; a
- * failure here is forgotten (that request connects anew and meets the error itself). It never
- * keeps the process alive and closes itself unused after a few seconds.
- */
-export function preconnect(url: string, options: Pick<HttpOptions, 'ca'> = {}): void {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    return;
-  }
-  if (target.protocol !== 'https:') return;
-  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = Number(target.port || 443);
-  const extra = caList(options.ca);
-  const key = warmKey(host, port, extra);
-  if (warm.has(key)) return;
-  const socket = tls.connect({
-    host,
-    port,
-    ...(isIP(host) ? {} : { servername: host }),
-    ...(extra.length === 0 ? {} : { secureContext: secureContextWithExtraCa(extra) }),
-  });
-  const forget = (): void => {
-    if (warm.get(key) === socket) warm.delete(key);
-  };
-  socket.on('error', () => {
-    forget();
-    socket.destroy();
-  });
-  socket.on('close', forget);
-  socket.setTimeout(WARM_IDLE_MS, () => {
-    forget();
-    socket.destroy();
-  });
-  socket.unref();
-  warm.set(key, socket);
-}
-
-function takeWarm(host: string, port: number, extra: readonly string[]): tls.TLSSocket | undefined {
-  const key = warmKey(host, port, extra);
-  const socket = warm.get(key);
-  if (!socket) return undefined;
-  warm.delete(key);
-  if (socket.destroyed) return undefined;
-  socket.setTimeout(0);
-  socket.removeAllListeners('timeout');
-  socket.ref();
-  return socket;
 }
 
 export function createHttpFetch(options: HttpOptions = {}): HttpFetch {

@@ -2,7 +2,7 @@
 // account (with its own CA and the store flags every command takes).
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_REFRESH_MARGIN_MS, staticToken, type TokenSource } from '../core/ports.ts';
-import { preconnect } from '../auth/http.ts';
+import { preconnect } from '../auth/preconnect.ts';
 import { Email, type Account, type Servers } from '../../shared/account.ts';
 import type { ProbeProgress, ProbeReport } from '../../shared/probe.ts';
 import { PROTOCOLS, providerById, SaslMechanism, type Protocol, type Security } from '../../shared/providers.ts';

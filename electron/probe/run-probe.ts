@@ -91,9 +91,10 @@ const Timeouts = z
 
 /**
  * The protocol clients (imapflow, nodemailer's SMTP connection, the POP3 client) are loaded once
- * their connection is on its way: loading imapflow and nodemailer is the largest part of a
- * `mail-oauth test` start, and it then runs during the TCP and TLS round trips instead of before
- * them (issue 10). The module cache makes every later load free.
+ * every protocol's connection is on its way: loading imapflow and nodemailer is the largest part
+ * of a `mail-oauth test` start, and it then runs during the TCP and TLS round trips instead of
+ * before them (issue 10). Not earlier: loading blocks the event loop, and a protocol whose address
+ * lookup answered meanwhile would connect only after it. The module cache makes later loads free.
  */
 const RUNNERS: Record<Protocol, () => Promise<ProtocolRunner>> = {
   imap: async () => (await import('./imap.ts')).probeImap,
@@ -101,14 +102,36 @@ const RUNNERS: Record<Protocol, () => Promise<ProtocolRunner>> = {
   smtp: async () => (await import('./smtp.ts')).probeSmtp,
 };
 
-/** Connect (resolve, TCP, implicit TLS), loading the protocol's client meanwhile, then run it. */
-async function runProtocol(protocol: Protocol, session: ProbeSession, server: ServerSettings, ctx: RunnerContext): Promise<void> {
-  let runner: Promise<ProtocolRunner> | undefined;
-  const load = (): Promise<ProtocolRunner> => (runner ??= RUNNERS[protocol]());
+type Loader = { connecting(p: Protocol): void; load(p: Protocol): Promise<ProtocolRunner> };
+
+function protocolLoader(protocols: readonly Protocol[]): Loader {
+  const loads = new Map<Protocol, Promise<ProtocolRunner>>();
+  const waiting = new Set(protocols);
+  const load = (p: Protocol): Promise<ProtocolRunner> => {
+    let l = loads.get(p);
+    if (!l) {
+      l = RUNNERS[p]();
+      l.catch(() => undefined); // awaited by the protocol's run
+      loads.set(p, l);
+    }
+    return l;
+  };
+  return {
+    connecting(p) {
+      waiting.delete(p);
+      if (waiting.size === 0) for (const q of protocols) void load(q);
+    },
+    load,
+  };
+}
+
+/** Connect (resolve, TCP, implicit TLS), the clients loading meanwhile, then run the protocol. */
+async function runProtocol(protocol: Protocol, session: ProbeSession, server: ServerSettings, ctx: RunnerContext, loader: Loader): Promise<void> {
   let socket;
   try {
-    socket = await openTransport(session, server, ctx, () => void load().catch(() => undefined));
+    socket = await openTransport(session, server, ctx, () => loader.connecting(protocol));
   } catch (error) {
+    loader.connecting(protocol); // the others need not wait for this one
     failSession(session, ctx, { error });
     return;
   }
@@ -119,7 +142,7 @@ async function runProtocol(protocol: Protocol, session: ProbeSession, server: Se
   socket.on('error', keep);
   let run: ProtocolRunner;
   try {
-    run = await load();
+    run = await loader.load(protocol);
   } finally {
     socket.removeListener('error', keep);
   }
@@ -227,6 +250,7 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
   const sessionCtx: SessionContext = { runId, onProgress: emit, now, stepTimeoutMs, secrets };
   const sessions: ProbeSession[] = [];
   const runs: Promise<void>[] = [];
+  const loader = protocolLoader(PROTOCOLS.filter((p) => parsed.servers[p]?.enabled === true));
   for (const protocol of PROTOCOLS) {
     const server = parsed.servers[protocol];
     if (!server?.enabled) continue;
@@ -247,7 +271,7 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
       stepTimeoutMs,
     };
     runs.push(
-      runProtocol(protocol, session, server, ctx).catch((error: unknown) => {
+      runProtocol(protocol, session, server, ctx, loader).catch((error: unknown) => {
         // Runners diagnose their own failures; this is the net for a bug in one.
         session.fail('INTERNAL', { detail: redactText(error instanceof Error ? error.message : String(error), secrets) });
       }),

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTestPki, type TestPki } from '../bench/ca.ts';
 import { once } from 'node:events';
-import { createHttpFetch, HttpNetworkError, preconnect } from '../../electron/auth/http.ts';
+import { createHttpFetch, HttpNetworkError } from '../../electron/auth/http.ts';
+import { preconnect } from '../../electron/auth/preconnect.ts';
 
 let pki: TestPki | undefined;
 const testPki = async (): Promise<TestPki> => (pki ??= await makeTestPki(mkdtempSync(join(tmpdir(), 'moa-http-'))));
