@@ -14,6 +14,7 @@ import { providerById, type SaslMechanism } from '../../shared/providers.ts';
 import type { AccessToken } from '../core/ports.ts';
 import { diagnose, ProbeFailure } from '../probe/diagnose.ts';
 import { connectTcp, raceAbort, resolveHost, startTls, trustedCAs } from '../probe/net.ts';
+import { extraCaBundle } from '../core/trust.ts';
 import { abortResponse, chooseMechanism, decodeChallenge, initialResponse, type SaslChallenge } from '../probe/sasl.ts';
 import type { StepName } from '../../shared/probe.ts';
 import type { BridgeDeps, BridgeProtocol } from './index.ts';
@@ -337,8 +338,7 @@ async function attempt(deps: BridgeDeps, account: Account, protocol: BridgeProto
   tokenPromise.catch(() => undefined); // awaited below; a connect failure first must not leave it unhandled
   let step: StepName = 'resolve';
   // As the connection test trusts them (run-probe.ts): the process-wide extra CA and the account's.
-  const extraCa = [deps.ca, account.caPem].filter((c): c is string => c !== undefined && c.trim() !== '');
-  const ca = trustedCAs(extraCa.length > 0 ? extraCa.join('\n') : undefined);
+  const ca = trustedCAs(extraCaBundle(deps.ca, account.caPem));
   try {
     const resolved = await resolveHost(server.host, o.signal);
     step = 'connect';

@@ -18,6 +18,7 @@ import { LINKS } from './links.ts';
 import type { BrowserOpener, ClipboardPort, Clock, SecretBox } from './ports.ts';
 import { buildReport } from './report.ts';
 import { parseCaPem } from './ca-trust.ts';
+import { extraCaBundle } from './trust.ts';
 import { healthOfAccounts } from '../health/list.ts';
 import { appendHistory, readHealthFile, updateHealthFile } from '../health/health-file.ts';
 import type { Scheduler } from '../health/scheduler.ts';
@@ -108,9 +109,7 @@ export function createHandlers(s: CoreServices): Handlers {
   };
   /** The process-wide CA (--ca-file, the bench's) plus the account's own, as one PEM bundle. */
   const caFor = (id: string | undefined): string | undefined => {
-    const own = id !== undefined ? s.accounts.get(id)?.caPem : undefined;
-    const all = [s.ca, own].filter((c): c is string => c !== undefined && c.trim() !== '');
-    return all.length > 0 ? all.join('\n') : undefined;
+    return extraCaBundle(s.ca, id !== undefined ? s.accounts.get(id)?.caPem : undefined);
   };
 
   const tokenState = async (id: string): Promise<TokenState> => {

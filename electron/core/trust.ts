@@ -16,3 +16,10 @@ export function secureContextWithExtraCa(extraPem: string | readonly string[]): 
   for (const pem of typeof extraPem === 'string' ? [extraPem] : extraPem) native.addCACert(pem);
   return ctx;
 }
+
+/** The extra CAs that apply to one account, as one PEM bundle: the process-wide one (--ca-file,
+ * the bench's) and the account's own; undefined when neither is set. */
+export function extraCaBundle(...pems: ReadonlyArray<string | Buffer | undefined>): string | undefined {
+  const all = pems.map((p) => p?.toString()).filter((c): c is string => c !== undefined && c.trim() !== '');
+  return all.length > 0 ? all.join('\n') : undefined;
+}

@@ -15,6 +15,7 @@ import { ProbeFailure, type TokenHints } from './diagnose.ts';
 import { isUserScoped, mailScopesNeeded } from '../auth/scopes.ts';
 import { failSession, openTransport, type ProtocolRunner, type RunnerContext } from './common.ts';
 import { raceAbort, trustedCAs } from './net.ts';
+import { extraCaBundle } from '../core/trust.ts';
 import { ProbeSession, type SessionContext } from './session.ts';
 
 export type ProbeInput = {
@@ -245,8 +246,7 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
   // before the protocols' synchronous start-up: the protocols are not on the critical path.
   await new Promise<void>((resolve) => setImmediate(resolve));
 
-  const extraCa = [options.ca?.toString(), parsed.caPem].filter((c): c is string => c !== undefined && c.trim() !== '');
-  const ca = trustedCAs(extraCa.length > 0 ? extraCa.join('\n') : undefined);
+  const ca = trustedCAs(extraCaBundle(options.ca, parsed.caPem));
   const sessionCtx: SessionContext = { runId, onProgress: emit, now, stepTimeoutMs, secrets };
   const sessions: ProbeSession[] = [];
   const runs: Promise<void>[] = [];
