@@ -1,12 +1,14 @@
 // Shared by the end-to-end tests: the development web host as a child process (the real
 // `npm run dev:web` entry) and Debian's Chromium driven by playwright-core.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssertionError } from 'node:assert';
-import { chromium, type Browser, type Locator } from 'playwright-core';
+import { isDeepStrictEqual } from 'node:util';
+import { afterEach } from 'node:test';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const root = join(import.meta.dirname, '..', '..');
 
@@ -115,11 +117,16 @@ export async function launchChromium(): Promise<Browser> {
     // playwright gives every launch a fresh temporary profile (--user-data-dir).
     headless: true,
   });
-  // Every context (and so every page) waits WAIT_MS by default instead of Playwright's 30 s.
+  // Every context (and so every page) waits WAIT_MS by default instead of Playwright's 30 s, and
+  // its pages are kept for the failure capture below.
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => {
     const context = await newContext(options);
     context.setDefaultTimeout(WAIT_MS);
+    context.on('page', (p) => {
+      openPages.add(p);
+      p.once('close', () => openPages.delete(p));
+    });
     return context;
   };
   const newPage = browser.newPage.bind(browser);
@@ -131,9 +138,35 @@ export async function launchChromium(): Promise<Browser> {
   return browser;
 }
 
+/** The pages of every browser from launchChromium() that are still open. */
+const openPages = new Set<Page>();
+
+/**
+ * A failed test leaves what its pages showed: a screenshot and the page's text in
+ * test-artifacts/failures/, and the text on stderr (so a CI log alone says what the screen said
+ * when a wait ran out). Registered for every test file that imports these helpers; it does
+ * nothing in a file without pages or for a test that passed.
+ */
+afterEach(async (t) => {
+  if (t.passed || openPages.size === 0) return;
+  const slug = `${t.name.replace(/[^\w-]+/g, '-').slice(0, 80)}-${Date.now().toString(36)}`;
+  let n = 0;
+  for (const p of openPages) {
+    const base = artifactPath(join('failures', `${slug}-${++n}`));
+    const text = await p
+      .locator('body')
+      .innerText({ timeout: 5000 })
+      .catch((e: unknown) => `(page text not readable: ${String(e)})`);
+    writeFileSync(`${base}.txt`, `${p.url().replace(/#.*/, '#…')}\n\n${text}\n`);
+    await p.screenshot({ path: `${base}.png`, fullPage: true, timeout: 10_000 }).catch(() => undefined);
+    console.error(`failed test "${t.name}": page ${n} showed (saved as ${base}.png/.txt):\n${text.slice(0, 4000)}`);
+  }
+});
+
 export function artifactPath(name: string): string {
-  mkdirSync(artifacts, { recursive: true });
-  return join(artifacts, name);
+  const path = join(artifacts, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  return path;
 }
 
 /**
@@ -153,4 +186,21 @@ export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs =
     throw new AssertionError({ message: `No text matching ${pattern} within ${timeoutMs} ms. Text: ${JSON.stringify(actual)}`, actual, expected: pattern, operator: 'match', stackStartFn: waitForText });
   }
   return locator.first().innerText();
+}
+
+/**
+ * Reads until the value deep-equals `expected`, then returns it; on timeout fails like
+ * assert.deepEqual with the last value read. For state saved by its own call after a UI action (a
+ * select's choice, a field's debounced save): reading once at once races that call.
+ */
+export async function eventuallyEqual<T>(read: () => Promise<T>, expected: T, timeoutMs = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const actual = await read();
+    if (isDeepStrictEqual(actual, expected)) return actual;
+    if (Date.now() > deadline) {
+      throw new AssertionError({ message: `Still not the expected value after ${timeoutMs} ms`, actual, expected, operator: 'deepStrictEqual', stackStartFn: eventuallyEqual });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
