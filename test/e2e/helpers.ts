@@ -148,7 +148,8 @@ const openPages = new Set<Page>();
  * nothing in a file without pages or for a test that passed.
  */
 afterEach(async (t) => {
-  if (t.passed || openPages.size === 0) return;
+  // `passed` is there since Node 21.7 / 20.12, not yet in @types/node's TestContext.
+  if ((t as { passed?: boolean }).passed !== false || openPages.size === 0) return;
   const slug = `${t.name.replace(/[^\w-]+/g, '-').slice(0, 80)}-${Date.now().toString(36)}`;
   let n = 0;
   for (const p of openPages) {
