@@ -7,12 +7,14 @@ import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { lazyLibmimeGbk } from './tools/lazy-libmime-gbk.ts';
 
 const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 export default defineConfig({
   publicDir: false,
+  plugins: [lazyLibmimeGbk()],
   logLevel: 'warn',
   define: { __MAIL_OAUTH_VERSION__: JSON.stringify(pkg.version) },
   build: {

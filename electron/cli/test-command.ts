@@ -203,12 +203,24 @@ async function earlyAccountRun(
   }
   if (!account) return undefined;
   const expectedId = account.id;
-  warmTokenServer(account, globalCa);
 
   // When to start opening the core: once every protocol's connection is under way (its first
   // flight sent, so the loading below does not hold it back), or when one failed, or after a
   // short while at the latest (a slow DNS answer must not hold the token back).
   const enabled = PROTOCOLS.filter((p) => account.servers[p]?.enabled === true);
+  // The connection to the token endpoint opens once every mail connection is on its way: the
+  // mail protocols' chains of round trips decide when the test ends (SMTP with STARTTLS the
+  // longest), while the token is needed only at their sign-in, round trips later; opening it
+  // first (its TLS context parses the default roots) held their connects back by 10-15 ms.
+  const connecting = new Set<string>();
+  let warmed = false;
+  const warm = (): void => {
+    if (warmed) return;
+    warmed = true;
+    clearTimeout(warmFallback);
+    warmTokenServer(account, globalCa);
+  };
+  const warmFallback = setTimeout(warm, 30);
   const connected = new Set<string>();
   let start!: () => void;
   const started = new Promise<void>((resolve) => (start = resolve));
@@ -233,6 +245,11 @@ async function earlyAccountRun(
   const queue: ProbeProgress[] = [];
   let live = false;
   const progress = (p: ProbeProgress): void => {
+    if (!warmed && p.protocol !== 'token' && (p.step === 'connect' || p.status === 'failed')) {
+      connecting.add(p.protocol);
+      // A microtask: the protocol's connect is issued right after its 'connect' step begins.
+      if (enabled.every((e) => connecting.has(e))) queueMicrotask(warm);
+    }
     if (p.protocol !== 'token' && (p.status === 'failed' || (p.step !== 'resolve' && p.step !== 'connect'))) {
       connected.add(p.protocol);
       if (enabled.every((e) => connected.has(e)) || p.status === 'failed') start();

@@ -103,6 +103,12 @@ const RUNNERS: Record<Protocol, () => Promise<ProtocolRunner>> = {
   smtp: async () => (await import('./smtp.ts')).probeSmtp,
 };
 
+const LOAD_ORDER: readonly Protocol[] = ['smtp', 'pop', 'imap'];
+
+/** Resolves once the event loop has been through its I/O phase: a single setImmediate, set from
+ * an I/O callback, runs before the next one, so socket events that are ready would still wait. */
+const nextPoll = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+
 type Loader = { connecting(p: Protocol): void; load(p: Protocol): Promise<ProtocolRunner> };
 
 function protocolLoader(protocols: readonly Protocol[]): Loader {
@@ -120,7 +126,17 @@ function protocolLoader(protocols: readonly Protocol[]): Loader {
   return {
     connecting(p) {
       waiting.delete(p);
-      if (waiting.size === 0) for (const q of protocols) void load(q);
+      if (waiting.size !== 0) return;
+      // One client at a time, the event loop turning in between: a load blocks it (the IMAP
+      // client alone for tens of ms), and the connections' answers (TCP, TLS, greetings) should
+      // not wait behind all of them. SMTP first: it needs its client right at the greeting; IMAP
+      // and POP3 only after their TLS handshake.
+      void (async () => {
+        for (const q of [...protocols].sort((a, b) => LOAD_ORDER.indexOf(a) - LOAD_ORDER.indexOf(b))) {
+          await nextPoll();
+          await load(q).catch(() => undefined);
+        }
+      })();
     },
     load,
   };
@@ -250,6 +266,7 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
   const sessionCtx: SessionContext = { runId, onProgress: emit, now, stepTimeoutMs, secrets };
   const sessions: ProbeSession[] = [];
   const runs: Promise<void>[] = [];
+  const starts: Array<{ starttls: boolean; start: () => void }> = [];
   const loader = protocolLoader(PROTOCOLS.filter((p) => parsed.servers[p]?.enabled === true));
   for (const protocol of PROTOCOLS) {
     const server = parsed.servers[protocol];
@@ -270,13 +287,21 @@ export async function runProbe(input: ProbeInput, options: ProbeOptions = {}): P
       sendTestMessage: parsed.sendTestMessage === true,
       stepTimeoutMs,
     };
-    runs.push(
-      runProtocol(protocol, session, server, ctx, loader).catch((error: unknown) => {
-        // Runners diagnose their own failures; this is the net for a bug in one.
-        session.fail('INTERNAL', { detail: redactText(error instanceof Error ? error.message : String(error), secrets) });
-      }),
-    );
+    starts.push({
+      starttls: server.security === 'starttls',
+      start: () =>
+        runs.push(
+          runProtocol(protocol, session, server, ctx, loader).catch((error: unknown) => {
+            // Runners diagnose their own failures; this is the net for a bug in one.
+            session.fail('INTERNAL', { detail: redactText(error instanceof Error ? error.message : String(error), secrets) });
+          }),
+        ),
+    });
   }
+  // A STARTTLS protocol connects first: its chain is two round trips longer (the plain greeting
+  // and capabilities, then STARTTLS) and decides when the whole test ends. The report keeps the
+  // protocols' usual order.
+  for (const s of [...starts.filter((x) => x.starttls), ...starts.filter((x) => !x.starttls)]) s.start();
 
   // --- cancellation and the overall deadline ------------------------------------------------
   const abortAll = (kind: 'cancel' | 'deadline'): void => {
