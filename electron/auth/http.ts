@@ -2,10 +2,13 @@
 // test bench's, a company's TLS-inspecting proxy CA) can be trusted per client, never through a
 // process-wide setting (NODE_EXTRA_CA_CERTS only works when set before start, AUTH-NOTES.md).
 // Every request has a timeout and honours the caller's AbortSignal.
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { secureContextWithExtraCa } from '../core/trust.ts';
 import { caList, takeWarm } from './preconnect.ts';
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { nodeHttp, nodeHttps } from '../core/node-http.ts';
+
+const { Agent: HttpsAgent, request: httpsRequest } = nodeHttps;
+const { request: httpRequest } = nodeHttp;
 
 export type HttpFetchInit = {
   method?: string;

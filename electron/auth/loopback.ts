@@ -13,7 +13,8 @@
 //   says the sign-in was cancelled (or timed out) in the app, so a user who finishes in the
 //   browser anyway does not land on "refused to connect". No code is ever taken in that state;
 //   the server is unref'd and then closes by itself.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { nodeHttp } from '../core/node-http.ts';
 import type { AddressInfo } from 'node:net';
 import { failure } from './diagnose.ts';
 import { cancelledPage, failurePage, successPage, wrongStatePage } from './pages.ts';
@@ -75,7 +76,7 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackL
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   let closing: Promise<void> | undefined;
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = nodeHttp.createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${boundPort}`);
     if (req.method !== 'GET' || url.pathname !== path) {
       res.writeHead(404, HTML).end();

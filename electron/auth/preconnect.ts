@@ -25,21 +25,23 @@ const WARM_IDLE_MS = 10_000;
  * connection trusts what a client created with the same `ca` trusts, checks the certificate the
  * same way, and is taken by the first such client's first request to that host and port; a
  * failure here is forgotten (that request connects anew and meets the error itself). It never
- * keeps the process alive and closes itself unused after a few seconds.
+ * keeps the process alive and closes itself unused after a few seconds. The promise resolves once
+ * the host name is looked up (at once for an address; 15 ms at most): the connection is then
+ * on its way even if the caller blocks the event loop next.
  */
-export function preconnect(url: string, options: { ca?: string | readonly string[] } = {}): void {
+export function preconnect(url: string, options: { ca?: string | readonly string[] } = {}): Promise<void> {
   let target: URL;
   try {
     target = new URL(url);
   } catch {
-    return;
+    return Promise.resolve();
   }
-  if (target.protocol !== 'https:') return;
+  if (target.protocol !== 'https:') return Promise.resolve();
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(target.port || 443);
   const extra = caList(options.ca);
   const key = warmKey(host, port, extra);
-  if (warm.has(key)) return;
+  if (warm.has(key)) return Promise.resolve();
   const socket = tls.connect({
     host,
     port,
@@ -60,7 +62,22 @@ export function preconnect(url: string, options: { ca?: string | readonly string
   });
   socket.unref();
   warm.set(key, socket);
+  if (isIP(host)) return Promise.resolve();
+  // The address lookup answers on the event loop: a caller about to block it (loading code)
+  // should let the connection leave first, or the TCP handshake starts only after the loading.
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(cap);
+      resolve();
+    };
+    const cap = setTimeout(done, LOOKUP_WAIT_MS);
+    socket.once('lookup', done).once('error', done).once('close', done);
+  });
 }
+
+/** How long preconnect()'s promise waits for the address lookup at most: past it, a slow
+ * resolver is not waited for (the caller goes on; the connection still opens, later). */
+const LOOKUP_WAIT_MS = 15;
 
 export function takeWarm(host: string, port: number, extra: readonly string[]): tls.TLSSocket | undefined {
   const key = warmKey(host, port, extra);

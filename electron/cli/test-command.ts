@@ -1,8 +1,8 @@
 // `mail-oauth test`: the one-click connection test from a terminal. Ad-hoc flags, or a saved
 // account (with its own CA and the store flags every command takes).
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_REFRESH_MARGIN_MS, staticToken, type TokenSource } from '../core/ports.ts';
-import { preconnect } from '../auth/preconnect.ts';
+import { staticToken, type TokenSource } from '../core/ports.ts';
+import { warmTokenServer } from './warm-token.ts';
 import { Email, type Account, type Servers } from '../../shared/account.ts';
 import type { ProbeProgress, ProbeReport } from '../../shared/probe.ts';
 import { PROTOCOLS, providerById, SaslMechanism, type Protocol, type Security } from '../../shared/providers.ts';
@@ -218,7 +218,7 @@ async function earlyAccountRun(
     if (warmed) return;
     warmed = true;
     clearTimeout(warmFallback);
-    warmTokenServer(account, globalCa);
+    void warmTokenServer(account, globalCa);
   };
   const warmFallback = setTimeout(warm, 30);
   const connected = new Set<string>();
@@ -281,27 +281,6 @@ async function earlyAccountRun(
     start();
     io.signal?.removeEventListener('abort', onCancel);
   }
-}
-
-/**
- * Connect to the identity provider's token endpoint now, when the token will likely need a
- * refresh: the connection's round trips (TCP, TLS) then run while the store, the key and the auth
- * code load, and the refresh takes one round trip once they are ready. Same server and same trust
- * as the refresh's own client (AuthService: --ca-file's CA plus the account's), so the refresh
- * takes this connection; a guess that misses only costs an unused connection.
- */
-function warmTokenServer(account: Account, globalCa: string | undefined): void {
-  if (account.grantFrom !== undefined) return; // the owner's settings refresh it
-  const { identity } = account;
-  if (identity?.expiresAt !== undefined && identity.expiresAt - DEFAULT_REFRESH_MARGIN_MS > Date.now()) return;
-  const a = account.auth;
-  const provider = providerById(account.providerId);
-  // As the token providers choose: MSAL posts to its authority's host; openid-client to the
-  // catalog's token endpoint for a catalog issuer, else to the one the issuer's discovery names,
-  // which in practice is on the issuer's host.
-  const url = a.adapter === 'msal' ? a.authority : provider?.endpoints && provider.issuer === a.issuer ? provider.endpoints.token : a.issuer;
-  const ca = [...(globalCa === undefined ? [] : [globalCa]), ...(account.caPem === undefined || account.caPem.trim() === '' ? [] : [account.caPem])];
-  preconnect(url, ca.length === 0 ? {} : { ca });
 }
 
 export function createTestCommand(deps: { resolveAccount?: (io: CliIO) => AccountResolver } = {}): CliCommand {

@@ -92,6 +92,7 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
   const secretsDir = join(dataDir, 'secrets');
   let file: string;
   let accountId: string;
+  let target: Account;
   try {
     const found = findSaved(dataDir, ref, io.env);
     if (!found) return undefined;
@@ -105,6 +106,7 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
     if (account.auth.adapter !== 'oidc') return undefined; // MSAL keeps its own token cache
     file = fileName(account.id);
     accountId = account.id;
+    target = account;
     // A temp file beside it is an interrupted write: the full path's store deals with it.
     if (readdirSync(secretsDir).some((n) => n.startsWith(`${file}.`) && n.endsWith('.tmp'))) return undefined;
   } catch {
@@ -126,6 +128,9 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
     // The one write: a usage mark (one utimes) that tells the app's schedule this account is in
     // use, so it renews the token before it ends and the next call is answered from here too.
     if (token !== undefined) recordTokenUse(dataDir, accountId);
+    // Too old: the full path refreshes it. Its connection to the token endpoint opens now, while
+    // that path loads (the fast path does not take --ca-file, so the account's CA is all).
+    else await (await import('./warm-token.ts')).warmTokenServer(target, undefined);
     return token;
   } catch {
     return undefined;

@@ -10,6 +10,11 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { once } from 'node:events';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createHttpFetch } from '../../electron/auth/http.ts';
+import { makeTestPki } from '../bench/ca.ts';
 import { main } from '../../electron/cli.ts';
 import { openCliCore } from '../../electron/cli/cli-core.ts';
 import { cachedToken } from '../../electron/cli/token-fast.ts';
@@ -33,11 +38,11 @@ function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: () => string; err: () =
 }
 
 /** A data dir with one saved account (added through the CLI) and a grant whose access token expires at `expiresAt`. */
-async function store(expiresAt: number | undefined): Promise<{ dir: string; id: string; token: string }> {
+async function store(expiresAt: number | undefined, o: { issuer?: string; caFile?: string } = {}): Promise<{ dir: string; id: string; token: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'moa-token-fast-'));
   const add = io();
   const code = await main(
-    ['add', '--data-dir', dir, '--insecure-store', '--address', ADDRESS, '--issuer', 'https://idp.example.test', '--client-id', 'fast-client',
+    ['add', '--data-dir', dir, '--insecure-store', ...(o.caFile ? ['--ca-file', o.caFile] : []), '--address', ADDRESS, '--issuer', o.issuer ?? 'https://idp.example.test', '--client-id', 'fast-client',
       '--scopes', 'openid email offline_access mail', '--imap', 'localhost:993:tls'],
     add,
   );
@@ -71,6 +76,42 @@ test('declines a token within the refresh margin, and one from a grant without e
   assert.equal(await cachedToken(ADDRESS, soon.dir, io()), undefined);
   const noExpiry = await store(undefined);
   assert.equal(await cachedToken(ADDRESS, noExpiry.dir, io()), noExpiry.token);
+});
+
+test('a token too old to hand out: the fast path opens the connection the refresh then takes (same server, same trust)', async () => {
+  const pki = await makeTestPki(mkdtempSync(join(tmpdir(), 'moa-token-fast-pki-')));
+  const paths: string[] = [];
+  const srv = createHttpsServer({ cert: pki.server.certPem, key: pki.server.keyPem }, (req, res) => {
+    paths.push(req.url ?? '');
+    req.resume();
+    req.on('end', () => res.end('{}'));
+  });
+  let connections = 0;
+  srv.on('secureConnection', () => (connections += 1));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  try {
+    const issuer = `https://localhost:${(srv.address() as AddressInfo).port}`;
+    const soon = await store(Date.now() + 60_000, { issuer, caFile: pki.ca.cert });
+    const accepted = once(srv, 'secureConnection');
+    assert.equal(await cachedToken(ADDRESS, soon.dir, io()), undefined);
+    // A guard against a connection that never comes, not a speed check.
+    const timer = setTimeout(() => srv.emit('secureConnection-missing'), 20_000);
+    const missing = once(srv, 'secureConnection-missing').then(() => assert.fail('the fast path opened no connection to the token endpoint'));
+    await Promise.race([accepted, missing]).finally(() => clearTimeout(timer));
+    // The refresh's client trusts what the account trusts (its saved CA): it takes that connection.
+    const r = await createHttpFetch({ ca: [pki.ca.certPem] })(`${issuer}/token`, { method: 'POST', body: 'grant_type=refresh_token' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(paths, ['/token']);
+    assert.equal(connections, 1, 'the request went over the connection the fast path opened');
+    // A token still good opens nothing.
+    const good = await store(Date.now() + HOUR, { issuer, caFile: pki.ca.cert });
+    assert.equal(await cachedToken(ADDRESS, good.dir, io()), good.token);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(connections, 1);
+  } finally {
+    srv.closeAllConnections();
+    srv.close();
+  }
 });
 
 test('a declined fast path hands the key it opened to the full path, which uses it instead of opening it again', async () => {
