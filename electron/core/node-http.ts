@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 
-const require = createRequire(import.meta.url);
+const requireBuiltin = createRequire(import.meta.url);
 
-export const nodeHttp = require('node:http') as typeof Http;
-export const nodeHttps = require('node:https') as typeof Https;
+export const nodeHttp = requireBuiltin('node:http') as typeof Http;
+export const nodeHttps = requireBuiltin('node:https') as typeof Https;

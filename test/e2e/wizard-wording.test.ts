@@ -298,6 +298,10 @@ test('the Done page of a new setup is titled "Set up", not "Edit", and "Add acco
   await page.getByText('✓ Everything works').waitFor();
   await page.getByRole('button', { name: 'Save and finish' }).click();
   await page.getByRole('heading', { name: 'bob@example.test is ready' }).waitFor();
+  // Read once, at once: the page says "ready" only when the store says so (the save used to
+  // follow 400 ms later, and a reload meanwhile left the setup "not finished").
+  const bob = (await ipc<{ accounts: { address: string; status: string; wizardStep?: string }[] }>('accounts:list', {})).accounts.find((a) => a.address === 'bob@example.test');
+  assert.deepEqual([bob?.status, bob?.wizardStep], ['ready', 'done']);
   assert.equal((await title().innerText()).trim(), 'Set up bob@example.test');
   assert.equal(await navCurrent(), 'Add account');
 });

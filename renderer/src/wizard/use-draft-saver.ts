@@ -22,9 +22,11 @@ export function useDraftSaver(draft: Draft, onId: (id: string) => void, enabled:
     onIdRef.current = onId;
   }, [onId]);
 
-  const saveNow = useCallback((): Promise<string | undefined> => {
+  /** Saves now (the draft given, else the latest); resolves with whether the store has it. */
+  const save = useCallback((given?: Draft): Promise<{ id: string | undefined; ok: boolean }> => {
+    if (given) latest.current = given;
     pending.current = false;
-    const run = async (): Promise<string | undefined> => {
+    const run = async (): Promise<{ id: string | undefined; ok: boolean }> => {
       const d: Draft = { ...latest.current, ...(idRef.current ? { id: idRef.current } : {}) };
       if (d.id) saveExtras(d.id, extrasOf(d));
       const input = toAccountInput(d);
@@ -32,10 +34,10 @@ export function useDraftSaver(draft: Draft, onId: (id: string) => void, enabled:
         // Only a draft that got past the first step is worth resuming: an address typed and then
         // Back is not an account in the making.
         if (!d.id && d.step !== 'account') saveNewDraft(d);
-        return idRef.current;
+        return { id: idRef.current, ok: false };
       }
       const json = JSON.stringify(input);
-      if (json === lastJson.current) return idRef.current;
+      if (json === lastJson.current) return { id: idRef.current, ok: true };
       setState((s) => ({ ...s, saving: true }));
       const r = await getApi()['accounts:save']({ account: input });
       if (r.ok) {
@@ -50,12 +52,13 @@ export function useDraftSaver(draft: Draft, onId: (id: string) => void, enabled:
       } else {
         setState({ saving: false, error: r.error });
       }
-      return idRef.current;
+      return { id: idRef.current, ok: r.ok };
     };
     const p = chain.current.then(run, run);
     chain.current = p.catch(() => undefined);
     return p;
   }, []);
+  const saveNow = useCallback(async (): Promise<string | undefined> => (await save()).id, [save]);
 
   useEffect(() => {
     latest.current = draft;
@@ -74,5 +77,5 @@ export function useDraftSaver(draft: Draft, onId: (id: string) => void, enabled:
     [saveNow],
   );
 
-  return { ...state, saveNow };
+  return { ...state, saveNow, save };
 }

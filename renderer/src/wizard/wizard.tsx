@@ -159,9 +159,18 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
   const common = { draft, update, next, back, goTo };
   const ensureSaved = saver.saveNow;
 
+  // "Save and finish": the Done page ("… is ready") shows once the store has the finished
+  // account, not 400 ms later when the debounced save would run (closing the app at once kept a
+  // setup "not finished" behind a page that said it was ready). A failed save stays here, with
+  // the header's "Not saved" line.
   const finish = (): void => {
-    update((d) => ({ ...d, status: 'ready', step: 'done' }));
-    setReached(STEPS.length - 1);
+    if (!draft) return;
+    const done: Draft = { ...draft, status: 'ready', step: 'done' };
+    void saver.save(done).then((r) => {
+      if (!r.ok) return;
+      update((d) => ({ ...d, status: 'ready', step: 'done' }));
+      setReached(STEPS.length - 1);
+    });
   };
 
   const exit = (): void => {
