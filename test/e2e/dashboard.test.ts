@@ -84,6 +84,48 @@ test('the token state reads as loading until its call answers, and as unknown wi
   }
 });
 
+test('late parts of the list (health, each row\'s history) do not move the row\'s buttons once they show', async () => {
+  // The health list and the history calls are held at the browser's network layer, then released
+  // one after the other: a button the user could already aim at must stay where it is (a line that
+  // appeared late pushed "Test again" away under a click: the lost clicks in issue 16's captures).
+  const context = await browser.newContext({ viewport: { width: 900, height: 650 } });
+  try {
+    const hold = async (channel: string): Promise<{ release: () => void; seen: () => boolean }> => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let seen = false;
+      await context.route((url) => url.pathname === `/ipc/${encodeURIComponent(channel)}`, async (route) => {
+        seen = true;
+        await released;
+        await route.continue();
+      });
+      return { release, seen: () => seen };
+    };
+    const healthList = await hold('health:list');
+    const history = await hold('health:history');
+    const p = await context.newPage();
+    await p.goto(bench.host.openUrl);
+    const alice = p.getByRole('listitem').filter({ has: p.getByRole('heading', { name: 'alice@example.test' }) });
+    const button = alice.getByRole('button', { name: 'Test again' });
+    await p.getByText('Loading accounts…').waitFor();
+    await p.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
+    assert.ok(healthList.seen(), 'the health list is being held');
+    assert.equal(await p.getByRole('listitem').filter({ has: p.getByRole('heading') }).count(), 0, 'no row before the health list answered');
+
+    healthList.release();
+    await button.waitFor();
+    const before = await button.boundingBox();
+    assert.ok(history.seen(), "the row's history is being held");
+    history.release();
+    await alice.locator('[data-testid="account-timeline"]:not([aria-busy])').waitFor();
+    const after = await button.boundingBox();
+    assert.ok(before && after);
+    assert.deepEqual([after.x, after.y], [before.x, before.y], 'the button did not move when the history arrived');
+  } finally {
+    await context.close();
+  }
+});
+
 test('copying a token asks first, with a warning; Escape cancels; the web host says it has no clipboard', async () => {
   const alice = rowOf('alice@example.test');
   await alice.getByRole('button', { name: 'Copy token' }).click();

@@ -158,7 +158,9 @@ afterEach(async (t) => {
       .locator('body')
       .innerText({ timeout: 5000 })
       .catch((e: unknown) => `(page text not readable: ${String(e)})`);
-    writeFileSync(`${base}.txt`, `${p.url().replace(/#.*/, '#…')}\n\n${text}\n`);
+    const error = (t as { error?: unknown }).error;
+    const why = error instanceof Error ? error.message : String(error);
+    writeFileSync(`${base}.txt`, `${why}\n\n${p.url().replace(/#.*/, '#…')}\n\n${text}\n`);
     await p.screenshot({ path: `${base}.png`, fullPage: true, timeout: 10_000 }).catch(() => undefined);
     console.error(`failed test "${t.name}": page ${n} showed (saved as ${base}.png/.txt):\n${text.slice(0, 4000)}`);
   }

@@ -21,8 +21,7 @@ import { download } from '../download.ts';
 const ClientPanel = lazy(() => import('../clients/client-panel.tsx').then((m) => ({ default: m.ClientPanel })));
 // The timeline and the test schedule: one lazy chunk for both (the initial bundle's budget).
 const loadTimeline = () => import('./timeline.tsx');
-const AccountTimeline = lazy(() => loadTimeline().then((m) => ({ default: m.AccountTimeline })));
-const TestScheduleSelect = lazy(() => loadTimeline().then((m) => ({ default: m.TestScheduleSelect })));
+type TimelineModule = Awaited<ReturnType<typeof loadTimeline>>;
 // The local bridge's section (issue 12): likewise its own chunk.
 const BridgeSection = lazy(() => import('../bridge-section/bridge-section.tsx').then((m) => ({ default: m.BridgeSection })));
 
@@ -48,6 +47,23 @@ export function Dashboard({ onOpen, shown }: { onOpen: (entry: WizardEntry) => v
   const [busy, setBusy] = useState(false);
   const [unsaved, setUnsaved] = useState(() => loadNewDraft());
   const health = useHealth();
+  // The list shows once its parts that arrive separately are all in (the accounts, their health
+  // banner, the timeline chunk inside each row and the schedule select beside the title): drawn
+  // piece by piece, each late part pushed the rows' buttons down under the pointer, and a click
+  // meant for "Test again" or "Re-authorize" hit nothing (or the row's next button). Seen in the
+  // e2e captures of issue 16.
+  // A chunk that cannot load leaves the rows without their timeline (and the title without the
+  // schedule select) rather than the list unshown.
+  const [timeline, setTimeline] = useState<{ m: TimelineModule | null } | null>(null);
+  useEffect(() => {
+    void loadTimeline().then(
+      (m) => setTimeline({ m }),
+      () => setTimeline({ m: null }),
+    );
+  }, []);
+  const listed = timeline !== null && health !== null ? accounts : null;
+  const Timeline = timeline?.m?.AccountTimeline;
+  const ScheduleSelect = timeline?.m?.TestScheduleSelect;
 
   // Refreshes can overlap (a change event during a test): only the latest one may write, so an older
   // answer never overwrites a newer state.
@@ -153,25 +169,21 @@ export function Dashboard({ onOpen, shown }: { onOpen: (entry: WizardEntry) => v
       <div className="dashboard-main">
         <div className="dashboard-head">
           <h1>Accounts</h1>
-          {accounts && accounts.some((a) => a.status === 'ready') ? (
-            <Suspense fallback={null}>
-              <TestScheduleSelect />
-            </Suspense>
-          ) : null}
+          {ScheduleSelect && listed && listed.some((a) => a.status === 'ready') ? <ScheduleSelect /> : null}
           <button type="button" className="button primary" onClick={() => onOpen({})}>
             Add account
           </button>
         </div>
         {notice ? <ErrorPanel error={notice} /> : null}
-        {accounts ? (
+        {listed ? (
           <HealthBanner
-            health={health}
-            accounts={accounts}
+            health={health ?? []}
+            accounts={listed}
             onFix={(a, fix) => (fix === 'test' ? void act(a, 'test') : onOpen({ accountId: a.id, startAt: fix }))}
           />
         ) : null}
         {loadError ? <ErrorPanel error={loadError} onAction={() => void refresh()} /> : null}
-        {accounts === null && !loadError ? (
+        {listed === null && !loadError ? (
           <p role="status">
             <Spinner /> Loading accounts…
           </p>
@@ -198,7 +210,7 @@ export function Dashboard({ onOpen, shown }: { onOpen: (entry: WizardEntry) => v
             </div>
           </div>
         ) : null}
-        {accounts && accounts.length === 0 && !unsaved ? (
+        {listed && listed.length === 0 && !unsaved ? (
           <div className="empty-state card">
             <h2>Get a mail account working with OAuth 2.0</h2>
             <p className="muted">
@@ -211,7 +223,7 @@ export function Dashboard({ onOpen, shown }: { onOpen: (entry: WizardEntry) => v
           </div>
         ) : null}
         <ul className="account-list" aria-label="Mail accounts">
-          {accounts?.map((a) => (
+          {listed?.map((a) => (
             <AccountRow
               key={a.id}
               account={a}
@@ -220,20 +232,16 @@ export function Dashboard({ onOpen, shown }: { onOpen: (entry: WizardEntry) => v
               note={notes[a.id]}
               onAction={(action) => void act(a, action)}
               onFix={(step) => onOpen({ accountId: a.id, startAt: step })}
-              timeline={
-                <Suspense fallback={null}>
-                  <AccountTimeline accountId={a.id} address={a.address} />
-                </Suspense>
-              }
+              timeline={Timeline ? <Timeline accountId={a.id} address={a.address} /> : undefined}
             />
           ))}
         </ul>
-        {accounts && accounts.some((a) => a.status === 'ready') ? (
+        {listed && listed.some((a) => a.status === 'ready') ? (
           <Suspense fallback={null}>
-            <ClientPanel accounts={accounts.filter((a) => a.status === 'ready')} />
+            <ClientPanel accounts={listed.filter((a) => a.status === 'ready')} />
           </Suspense>
         ) : null}
-        {accounts && accounts.some((a) => a.status === 'ready') ? (
+        {listed && listed.some((a) => a.status === 'ready') ? (
           <Suspense fallback={null}>
             <BridgeSection />
           </Suspense>

@@ -23,13 +23,19 @@ function actionOf(r: HealthReason): { label: string; fix: HealthFix } | undefine
   return label !== undefined && fix !== undefined ? { label, fix } : undefined;
 }
 
-export function useHealth(): AccountHealth[] {
-  const [health, setHealth] = useState<AccountHealth[]>([]);
+/** The accounts' health; null until the first answer (a failed one counts as "nothing to say"). */
+export function useHealth(): AccountHealth[] | null {
+  const [health, setHealth] = useState<AccountHealth[] | null>(null);
   useEffect(() => {
     let live = true;
-    void getApi()['health:list']({}).then((r) => {
-      if (live && r.ok) setHealth(r.value.accounts);
-    });
+    void getApi()['health:list']({}).then(
+      (r) => {
+        if (live) setHealth((h) => h ?? (r.ok ? r.value.accounts : []));
+      },
+      () => {
+        if (live) setHealth((h) => h ?? []);
+      },
+    );
     const off = getApi().on('health:changed', (h) => setHealth(h.accounts));
     return () => {
       live = false;

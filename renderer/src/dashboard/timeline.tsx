@@ -34,7 +34,16 @@ export function AccountTimeline({ accountId, address }: { accountId: string; add
       off();
     };
   }, [accountId]);
-  if (entries === null) return null;
+  // Until the history is in, a line of the same height: the row's buttons below it stay where
+  // they are (a line appearing late moved them under the pointer).
+  if (entries === null) {
+    return (
+      <div className="timeline small" data-testid="account-timeline" aria-busy="true">
+        <span className="muted">History</span>
+        <span className="muted">…</span>
+      </div>
+    );
+  }
   const shown = entries.slice(-SHOWN);
   const last = shown.at(-1);
   return (
