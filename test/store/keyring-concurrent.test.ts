@@ -64,7 +64,7 @@ test(`${PROCESSES} token processes at once: locked keyring, all exit 4 and nothi
     undefined,
     env(),
   );
-  assert.equal(add.code, 0, add.stderr);
+  assert.equal(add.code, 0, `${add.stderr}\n${ss.describe()}`);
   const user = benchUser(address);
   let completing: Promise<void> | undefined;
   const auth = await run(['authorize', address, ...flags], (stderr) => {
@@ -72,7 +72,7 @@ test(`${PROCESSES} token processes at once: locked keyring, all exit 4 and nothi
     if (url && !completing) completing = loginWithHttp(url, { user: user.address, password: user.password, deliver: true }).then(() => undefined);
   }, env());
   await completing;
-  assert.equal(auth.code, 0, auth.stderr);
+  assert.equal(auth.code, 0, `${auth.stderr}\n${ss.describe()}`);
   const record = JSON.parse(readFileSync(join(dataDir, 'master-key.json'), 'utf8')) as { backend: string; keyring: string };
   assert.deepEqual([record.backend, record.keyring], ['os-keyring', 'Secret Service'], 'the key is in the Secret Service');
 

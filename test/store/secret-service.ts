@@ -21,6 +21,9 @@ export type SecretService = {
   /** Stop the keyring daemon (the bus stays): lookups then find no Secret Service. */
   stopDaemon(): Promise<void>;
   stop(): Promise<void>;
+  /** What the keyring daemon is doing (running, or how it ended) and the last of its stderr: for
+   * a failure message, when the keyring itself went away under a test. */
+  describe(): string;
 };
 
 const PASSWORD = 'test-keyring-password';
@@ -105,13 +108,17 @@ export async function startSecretService(): Promise<SecretService> {
   };
 
   let daemon: ChildProcess | undefined;
+  let daemonErr = '';
+  const ended: string[] = [];
   const startDaemon = async (replace: boolean): Promise<void> => {
     const previous = daemon;
     const child = spawnTied('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets', ...(replace ? ['--replace'] : [])], {
       env,
-      stdio: ['pipe', 'ignore', 'ignore'],
+      stdio: ['pipe', 'ignore', 'pipe'],
     });
     child.once('error', () => undefined);
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (daemonErr = (daemonErr + d).slice(-2000)));
+    child.once('exit', (code, signal) => ended.push(`pid ${child.pid} ended (${signal ?? `exit ${code}`})`));
     child.stdin!.end(PASSWORD);
     daemon = child;
     if (previous) await exited(previous);
@@ -136,6 +143,10 @@ export async function startSecretService(): Promise<SecretService> {
       await exited(daemon);
       daemon = undefined;
       await waitFor('the Secret Service gone from the bus', async () => (await collectionLocked()) === undefined);
+    },
+    describe() {
+      const now = daemon && daemon.exitCode === null && daemon.signalCode === null ? `running (pid ${daemon.pid})` : 'not running';
+      return `gnome-keyring-daemon: ${now}; earlier daemons: ${ended.join(', ') || 'none'}; its stderr: ${daemonErr.trim() || '(nothing)'}`;
     },
     async stop() {
       daemon?.kill('SIGTERM');
