@@ -2,7 +2,8 @@
 // their ESM facade, which reads every export, and their lazy `WebSocket`, `fetch`... getters then
 // load Node's whole undici: ~25 ms of blocked event loop, before the first request is even sent
 // (issue 10: `mail-oauth token` with a refresh). Required, they load what they use; undici comes
-// when a fetch global is first touched, for the CLI when the response is read.
+// when a fetch global is first touched (for the CLI's refresh: openid-client's request headers,
+// after the early connection to the token endpoint is on its way).
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
