@@ -43,6 +43,10 @@ const AccountRef = z.object({ id: z.string().min(1).max(100) }).strict();
 /** What the wizard saves: the account without the fields the main process owns. */
 export const AccountInput = Account.omit({ createdAt: true, updatedAt: true, identity: true, lastTest: true }).extend({
   id: z.string().min(1).max(100).optional(),
+  /** The `updatedAt` of the saved record this input was edited from. Given, the save is refused
+   * (ACCOUNT_CHANGED_ELSEWHERE, nothing written) when the record has changed since: another
+   * process (the CLI's `edit`, another window) wrote it, and this copy would undo that change. */
+  baseUpdatedAt: z.number().optional(),
 });
 export type AccountInput = z.input<typeof AccountInput>;
 

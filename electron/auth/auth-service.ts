@@ -190,9 +190,11 @@ export class AuthService {
       if (outcome.expiresAt !== undefined) identity.expiresAt = outcome.expiresAt;
       const msalProvider = provider instanceof LazyTokenProvider ? (provider.loaded as MsalTokenProvider | undefined) : undefined;
       if (msalProvider?.lastHomeAccountId !== undefined) identity.homeAccountId = msalProvider.lastHomeAccountId;
-      const current = this.#account(accountId);
-      this.#o.accounts.put({ ...current, identity, updatedAt: this.#clock.now() });
-      for (const b of this.borrowers(accountId)) this.#o.accounts.put({ ...b, identity, updatedAt: this.#clock.now() });
+      // Recorded on the record as it is now, keeping updatedAt: a sign-in is not a settings change
+      // (a window editing the settings is not told "changed elsewhere" by its own sign-in).
+      this.#account(accountId);
+      this.#o.accounts.update(accountId, (a) => ({ ...a, identity }));
+      for (const b of this.borrowers(accountId)) this.#o.accounts.update(b.id, (a) => ({ ...a, identity }));
       return ok(outcome);
     } catch (e) {
       return this.#err(e, accountId);

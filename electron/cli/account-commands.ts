@@ -464,7 +464,8 @@ function editCommand(): CliCommand {
         const out = await core.auth.signOut(account.id);
         if (!out.ok) return failExplained(io, 'edit', out.error, accountRef(account));
       }
-      const saved = put(core, { ...next, updatedAt: core.clock.now() });
+      // Later than the version it replaces, so a window holding that version is told (its save is refused).
+      const saved = put(core, { ...next, updatedAt: Math.max(core.clock.now(), account.updatedAt + 1) });
       if (secret !== undefined) {
         const r = await core.auth.setClientSecret(saved.id, secret);
         if (!r.ok) return failExplained(io, 'edit', r.error, accountRef(saved));

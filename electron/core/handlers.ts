@@ -183,7 +183,7 @@ export function createHandlers(s: CoreServices): Handlers {
       return { accounts: s.accounts.list(), ...(notice ? { notice } : {}) };
     },
 
-    'accounts:save': async ({ account: input }) => {
+    'accounts:save': async ({ account: { baseUpdatedAt, ...input } }) => {
       const now = s.clock.now();
       // A CA arrives checked (CA_NOT_PEM otherwise) and normalised, whichever way it comes.
       if (input.caPem !== undefined) input = { ...input, caPem: parseCaPem(input.caPem).pem };
@@ -200,14 +200,19 @@ export function createHandlers(s: CoreServices): Handlers {
         const problem = grantProblem({ ...input, id }, owner);
         if (problem !== undefined) throw new AppFailure(appError('VALIDATION_FAILED', `Cannot reuse that sign-in: ${problem}.`));
       }
-      const saved = s.accounts.put({
-        ...input,
-        id,
-        identity: existing?.identity ?? owner?.identity,
-        lastTest: existing?.lastTest,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-      });
+      const saved = s.accounts.put(
+        {
+          ...input,
+          id,
+          identity: existing?.identity ?? owner?.identity,
+          lastTest: existing?.lastTest,
+          createdAt: existing?.createdAt ?? now,
+          // Always later than the version it replaces, so a copy loaded before is told apart from it.
+          updatedAt: Math.max(now, (existing?.updatedAt ?? 0) + 1),
+        },
+        // Checked against the file under its lock: the CLI may have written since `existing` was read.
+        baseUpdatedAt !== undefined ? { ifUpdatedAt: baseUpdatedAt } : {},
+      );
       if (!existing) s.activity.add({ accountId: saved.id, kind: 'account', ok: true, message: `Account ${saved.address} added` });
       changed();
       return saved;
@@ -242,8 +247,10 @@ export function createHandlers(s: CoreServices): Handlers {
     'accounts:trust-ca': async ({ id, pem }) => {
       const a = account(id);
       const parsed = pem.trim() === '' ? undefined : parseCaPem(pem);
-      const { caPem: _old, ...rest } = a;
-      const saved = s.accounts.put({ ...rest, ...(parsed ? { caPem: parsed.pem } : {}), updatedAt: s.clock.now() });
+      // On the record as it is now. updatedAt stays: the wizard's copy does not hold the CA (its
+      // saves keep the saved one), so trusting one from the wizard is no conflict with its edits.
+      const saved = s.accounts.update(id, ({ caPem: _old, ...rest }) => ({ ...rest, ...(parsed ? { caPem: parsed.pem } : {}) }));
+      if (!saved) throw new AppFailure(appError('NOT_FOUND', 'That account no longer exists.'));
       s.activity.add({
         accountId: id,
         kind: 'account',
@@ -327,10 +334,8 @@ export function createHandlers(s: CoreServices): Handlers {
         const summary = report.ok
           ? `${listProtocols(report.protocols.map((p) => p.protocol))} passed in ${Math.round(report.ms)} ms`
           : `Failed: ${[...new Set(codes)].map((c) => describe(c).title).join('; ')}`;
-        const current = s.accounts.get(id);
-        if (current) {
-          s.accounts.put({ ...current, lastTest: { at: s.clock.now(), ok: report.ok, summary, codes }, updatedAt: s.clock.now() });
-        }
+        // A result, not a settings change: updatedAt stays (see AccountStore.update).
+        s.accounts.update(id, (x) => ({ ...x, lastTest: { at: s.clock.now(), ok: report.ok, summary, codes } }));
         s.activity.add({ accountId: id, kind: 'test', ok: report.ok, message: `Connection test: ${summary}` });
         if (s.dataDir !== undefined) {
           const entry = { at: s.clock.now(), kind: 'test' as const, ok: report.ok, by: 'user' as const, ...(codes[0] !== undefined ? { code: codes[0] } : {}) };

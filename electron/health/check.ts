@@ -71,7 +71,7 @@ export async function testAccount(core: Stores, a: Account, o: Pick<CheckOptions
   });
   const codes = [report.token.code, ...report.protocols.map((p) => p.code)].filter((c): c is string => !!c);
   const summary = report.ok ? 'passed' : `Failed: ${[...new Set(codes)].map((c) => describe(c).title).join('; ')}`;
-  const current = core.accounts.get(a.id);
-  if (current) core.accounts.put({ ...current, lastTest: { at: core.clock.now(), ok: report.ok, summary, codes }, updatedAt: core.clock.now() });
+  // A result, not a settings change: updatedAt stays (see AccountStore.update).
+  core.accounts.update(a.id, (x) => ({ ...x, lastTest: { at: core.clock.now(), ok: report.ok, summary, codes } }));
   return { ok: report.ok, codes };
 }

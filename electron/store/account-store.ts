@@ -30,8 +30,15 @@ import { openJsonFile } from './json-file.ts';
 export interface AccountStore {
   list(): Account[];
   get(id: string): Account | undefined;
-  /** Insert or replace (validated, schema defaults applied; throws a zod error on an invalid record). */
-  put(account: z.input<typeof Account>): Account;
+  /** Insert or replace (validated, schema defaults applied; throws a zod error on an invalid record).
+   * `ifUpdatedAt`: replace only the record with that `updatedAt`, checked under the lock on the
+   * file as it is now (AppFailure ACCOUNT_CHANGED_ELSEWHERE, or NOT_FOUND when it was removed). */
+  put(account: z.input<typeof Account>, options?: { ifUpdatedAt?: number }): Account;
+  /** Change one record as the file holds it now, read under the lock (a sign-in's identity, a
+   * test's result, a trusted CA): a copy read before the work began never goes back over what
+   * another process wrote meanwhile. Returns the record written, or undefined when there is no
+   * such account or its record cannot be read (nothing written). */
+  update(id: string, change: (account: Account) => z.input<typeof Account>): Account | undefined;
   remove(id: string): boolean;
   /** Problems found while opening (SETTINGS_CORRUPT with the backup path in `detail`). */
   readonly problems: readonly AppError[];
@@ -234,13 +241,25 @@ export function openAccountStore(create: () => ConfLike, filePath: string, clock
     problems,
     list: () => [...current().values()].sort((a, b) => a.createdAt - b.createdAt),
     get: (id) => current().get(id),
-    put: (account) => {
+    put: (account, options = {}) => {
       const valid = Account.parse(account);
       modify((records) => {
+        if (options.ifUpdatedAt !== undefined) unchangedSince(filePath, records[valid.id], options.ifUpdatedAt);
         records[valid.id] = valid;
         return true;
       });
       return valid;
+    },
+    update: (id, change) => {
+      let written: Account | undefined;
+      modify((records) => {
+        const now = Object.hasOwn(records, id) ? Account.safeParse(records[id]) : undefined;
+        if (!now?.success) return false;
+        written = Account.parse(change(now.data));
+        records[id] = written;
+        return true;
+      });
+      return written;
     },
     remove: (id) =>
       modify((records) => {
@@ -263,6 +282,18 @@ export function openAccountStore(create: () => ConfLike, filePath: string, clock
       return () => unwatchFile(filePath, onStat);
     },
   };
+}
+
+/** Throws unless `record` (raw, as the file holds it now) is still the version of `updatedAt`. */
+function unchangedSince(filePath: string, record: unknown, updatedAt: number): void {
+  if (record === undefined) {
+    throw new AppFailure(appError('NOT_FOUND', 'This account was removed elsewhere', `It is no longer in ${filePath}; nothing was saved.`));
+  }
+  const now = typeof record === 'object' && record !== null ? (record as { updatedAt?: unknown }).updatedAt : undefined;
+  if (now !== updatedAt) {
+    const when = typeof now === 'number' ? ` at ${new Date(now).toISOString()}` : '';
+    throw new AppFailure(appError('ACCOUNT_CHANGED_ELSEWHERE', describe('ACCOUNT_CHANGED_ELSEWHERE').title, `The saved record was changed${when}, after this copy was loaded; nothing was saved.`));
+  }
 }
 
 /** The Node (CLI, web host, tests) implementation: `<cwd>/<name>.json`, mode 0600, through

@@ -46,6 +46,13 @@ export const generalDiagnoses = {
     fix: ['Re-add your accounts, or restore the backup file named in the details.'],
     action: 'none',
   },
+  ACCOUNT_CHANGED_ELSEWHERE: {
+    title: 'This account was changed elsewhere',
+    explanation:
+      'Since this window loaded the account, it was changed by another program (the command line, another window of the app). Saving here would have overwritten that change, so nothing was saved.',
+    fix: ['Load the saved version (your unsaved edits here are dropped), or keep your version (it replaces the other change).'],
+    action: 'none',
+  },
   STORE_UNREADABLE: {
     title: 'A settings or secrets file cannot be read',
     explanation:

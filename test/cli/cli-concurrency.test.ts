@@ -22,8 +22,8 @@ test('10 parallel `add` keep all 10 accounts', async () => {
   assert.deepEqual(saved, [...ids].sort());
 });
 
-test('a CLI `add` while the web host runs: the host notices it, and its next save keeps it', async () => {
-  const dataDir = tmp();
+/** The development web host on `dataDir` (its real entry, a child process) and its IPC over HTTP. */
+async function startHost(dataDir: string) {
   const staticDir = tmp();
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
   const web = spawn(process.execPath, [join(root, 'electron', 'web-host', 'main.ts'), '--data-dir', dataDir, '--static', staticDir], {
@@ -43,14 +43,38 @@ test('a CLI `add` while the web host runs: the host notices it, and its next sav
     const u = new URL(openUrl);
     const secret = new URLSearchParams(u.hash.slice(1)).get('secret') ?? '';
     const base = `${u.origin}/`;
+    const headers = { Authorization: `Bearer ${secret}` };
+    /** The host's answer as it is: `{ ok, value }` or `{ ok: false, error }`. */
+    const call = async <T>(channel: string, input: unknown): Promise<{ ok: boolean; value?: T; error?: { code: string; message: string; detail?: string } }> => {
+      const r = await fetch(`${base}ipc/${channel}`, { method: 'POST', headers, body: JSON.stringify(input) });
+      return (await r.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
+    };
     const ipc = async <T>(channel: string, input: unknown): Promise<T> => {
-      const r = await fetch(`${base}ipc/${channel}`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` }, body: JSON.stringify(input) });
-      const body = (await r.json()) as { ok: boolean; value?: T; error?: unknown };
+      const body = await call<T>(channel, input);
       if (!body.ok) throw new Error(`${channel}: ${JSON.stringify(body.error)}`);
       return body.value as T;
     };
+    return { base, headers, call, ipc, stop: () => void web.kill() };
+  } catch (error) {
+    web.kill();
+    throw error;
+  }
+}
+
+type Acc = { id: string; address: string; label: string; updatedAt: number; servers: { imap?: { host: string; port: number } } };
+const hostInput = {
+  label: 'host@example.test', address: 'host@example.test', providerId: 'generic',
+  auth: { adapter: 'oidc', issuer: 'https://localhost:1', clientId: 'c', flow: 'delegated', authParams: {} },
+  scopes: [], servers: { imap: { enabled: true, host: 'localhost', port: 993, security: 'tls' } }, status: 'ready',
+};
+
+test('a CLI `add` while the web host runs: the host notices it, and its next save keeps it', async () => {
+  const dataDir = tmp();
+  const host = await startHost(dataDir);
+  const { base, headers, ipc } = host;
+  try {
     // The host's event stream: accounts:changed must arrive when the CLI writes.
-    const events = await fetch(`${base}events`, { headers: { Authorization: `Bearer ${secret}` } });
+    const events = await fetch(`${base}events`, { headers });
     if (!events.body) throw new Error('no event stream');
     const reader = events.body.pipeThrough(new TextDecoderStream()).getReader();
     let seen = '';
@@ -63,14 +87,7 @@ test('a CLI `add` while the web host runs: the host notices it, and its next sav
       }
     })();
 
-    type Acc = { id: string; address: string; label: string };
-    const hostAccount = await ipc<Acc>('accounts:save', {
-      account: {
-        label: 'Host', address: 'host@example.test', providerId: 'generic',
-        auth: { adapter: 'oidc', issuer: 'https://localhost:1', clientId: 'c', flow: 'delegated', authParams: {} },
-        scopes: [], servers: { imap: { enabled: true, host: 'localhost', port: 993, security: 'tls' } }, status: 'ready',
-      },
-    });
+    const hostAccount = await ipc<Acc>('accounts:save', { account: { ...hostInput, label: 'Host' } });
     seen = '';
     const cliId = await addAccount(dataDir, { address: 'cli@example.test' });
     await changed;
@@ -84,6 +101,51 @@ test('a CLI `add` while the web host runs: the host notices it, and its next sav
     assert.equal(after.find((a) => a.id === hostAccount.id)?.label, 'Host renamed');
     await reader.cancel();
   } finally {
-    web.kill();
+    host.stop();
+  }
+});
+
+test('a window editing an account it loaded earlier cannot undo a CLI `edit` made since (nor bring back a removed account)', async () => {
+  const dataDir = tmp();
+  const host = await startHost(dataDir);
+  const { call, ipc } = host;
+  const cliList = async (): Promise<Acc[]> => {
+    const r = await run(['accounts', '--json', ...storeFlags(dataDir)]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Acc[];
+  };
+  try {
+    // What the wizard holds: the account as saved, and that version's updatedAt.
+    const loaded = await ipc<Acc>('accounts:save', { account: hostInput });
+    // Meanwhile, in a terminal: a new IMAP server and a name.
+    const edit = await run(['edit', 'host@example.test', '--imap', 'imap.example.test:993:tls', '--name', 'work', ...storeFlags(dataDir)]);
+    assert.equal(edit.code, 0, edit.stderr);
+    // The window saves its copy (it changed the port), naming the version it was edited from.
+    const mine = { ...hostInput, id: loaded.id, servers: { imap: { enabled: true, host: 'localhost', port: 1993, security: 'tls' } } };
+    const refused = await call<Acc>('accounts:save', { account: { ...mine, baseUpdatedAt: loaded.updatedAt } });
+    assert.equal(refused.ok, false);
+    assert.equal(refused.error?.code, 'ACCOUNT_CHANGED_ELSEWHERE');
+    assert.match(refused.error?.detail ?? '', /nothing was saved/);
+    let [now] = await cliList();
+    assert.equal(now?.servers.imap?.host, 'imap.example.test', "the CLI's change is still there");
+    assert.equal(now?.label, 'work');
+    // Loaded again (the version now saved), the window's next save goes through.
+    const current = (await ipc<{ accounts: Acc[] }>('accounts:list', {})).accounts[0];
+    assert.ok(current);
+    assert.ok(current.updatedAt > loaded.updatedAt);
+    const saved = await ipc<Acc>('accounts:save', { account: { ...current, servers: { imap: { enabled: true, host: 'imap.example.test', port: 1993, security: 'tls' } }, baseUpdatedAt: current.updatedAt } });
+    assert.deepEqual([saved.label, saved.servers.imap?.host, saved.servers.imap?.port], ['work', 'imap.example.test', 1993]);
+    // "Keep my version": saved without naming a version, it replaces what is there.
+    const kept = await ipc<Acc>('accounts:save', { account: mine });
+    [now] = await cliList();
+    assert.equal(now?.servers.imap?.host, 'localhost');
+    // Removed in a terminal: the window's copy does not bring it back.
+    const rm = await run(['remove', 'host@example.test', ...storeFlags(dataDir)]);
+    assert.equal(rm.code, 0, rm.stderr);
+    const gone = await call<Acc>('accounts:save', { account: { ...mine, baseUpdatedAt: kept.updatedAt } });
+    assert.equal(gone.error?.code, 'NOT_FOUND');
+    assert.deepEqual(await cliList(), []);
+  } finally {
+    host.stop();
   }
 });

@@ -108,6 +108,32 @@ describe('accounts shared by two stores', () => {
     assert.deepEqual(Object.keys((JSON.parse(readFileSync(join(dir, 'accounts.json'), 'utf8')) as { accounts: object }).accounts), ['b1']);
   });
 
+  test('update() changes the record as the file holds it now, keeping updatedAt; put(ifUpdatedAt) refuses an older copy', () => {
+    const dir = tmp();
+    const app = openNodeAccountStore({ cwd: dir });
+    const cli = openNodeAccountStore({ cwd: dir });
+    app.put(account('acc', 'alice@example.test'));
+    const loaded = app.get('acc');
+    assert.ok(loaded);
+    // The other process edits the settings after this one loaded the record.
+    cli.put({ ...account('acc', 'alice@example.test'), label: 'work', updatedAt: 2 });
+    // A test result recorded from the copy loaded earlier would have undone the rename; update()
+    // works on the record as it is now, and a result is no settings change.
+    const tested = app.update('acc', (a) => ({ ...a, lastTest: { at: 5, ok: true, summary: 'passed', codes: [] } }));
+    assert.deepEqual([tested?.label, tested?.updatedAt, tested?.lastTest?.ok], ['work', 2, true]);
+    assert.deepEqual([cli.get('acc')?.label, cli.get('acc')?.lastTest?.ok], ['work', true]);
+    assert.equal(app.update('nobody', (a) => a), undefined);
+    // A settings save from the copy of version 1: refused, nothing written; from version 2: saved.
+    assert.throws(() => app.put({ ...loaded, servers: {}, updatedAt: 3 }, { ifUpdatedAt: 1 }), (e) => code(e) === 'ACCOUNT_CHANGED_ELSEWHERE');
+    assert.equal(cli.get('acc')?.servers.imap?.host, 'imap.example.test');
+    app.put({ ...loaded, label: 'work', servers: {}, updatedAt: 3 }, { ifUpdatedAt: 2 });
+    assert.deepEqual([cli.get('acc')?.servers, cli.get('acc')?.updatedAt], [{}, 3]);
+    // Removed by the other: a save naming a version does not bring it back.
+    cli.remove('acc');
+    assert.throws(() => app.put({ ...loaded, updatedAt: 4 }, { ifUpdatedAt: 3 }), (e) => code(e) === 'NOT_FOUND');
+    assert.deepEqual(cli.list(), []);
+  });
+
   test('a folder in place of accounts.json: LOCAL_FILE_WRONG_TYPE with the path, not SETTINGS_CORRUPT, nothing moved', () => {
     const dir = tmp();
     mkdirSync(join(dir, 'accounts.json'));

@@ -45,6 +45,10 @@ export type Draft = {
   consentStatus: '' | 'testing' | 'production';
   /** The client secret's end date, YYYY-MM-DD ('' = not said / does not end). */
   secretExpires: string;
+  /** Kept as they were saved, not edited here: the name given with `mail-oauth add/edit --name`
+   * (helper lines in mail clients use it), and the account whose sign-in this one reuses. */
+  name?: string;
+  grantFrom?: string;
   // Helpers of the register step, kept only in this window's storage (not secrets).
   checked: string[];
   spObjectId: string;
@@ -170,9 +174,10 @@ export function toAccountInput(d: Draft): AccountInput | null {
         };
   const input = {
     ...(d.id ? { id: d.id } : {}),
-    label: d.address.trim(),
+    label: d.name ?? d.address.trim(),
     address: d.address.trim(),
     ...(sharedSigner(d) ? { signInAs: sharedSigner(d) } : {}),
+    ...(d.grantFrom !== undefined ? { grantFrom: d.grantFrom } : {}),
     providerId: provider.id,
     auth,
     scopes: scopesOf(d),
@@ -202,6 +207,8 @@ export function fromAccount(a: Account, extras?: Partial<LocalExtras>): Draft {
   d.status = a.status;
   d.step = a.wizardStep ?? (a.status === 'ready' ? 'done' : 'account');
   d.address = a.address;
+  if (a.label !== a.address) d.name = a.label;
+  if (a.grantFrom !== undefined) d.grantFrom = a.grantFrom;
   d.providerId = a.providerId;
   d.providerPicked = true;
   d.clientId = a.auth.clientId;

@@ -19,6 +19,8 @@ import { StepRegister } from './step-register.tsx';
 import { StepTest } from './step-test.tsx';
 import { useDraftSaver } from './use-draft-saver.ts';
 
+const CHANGED_ELSEWHERE = 'ACCOUNT_CHANGED_ELSEWHERE';
+
 /** `draft`: the account is a setup not finished yet (continuing it is still "adding" it). */
 export type WizardEntry = { accountId?: string; startAt?: WizardStep; resumeNew?: boolean; draft?: boolean };
 
@@ -40,6 +42,10 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
   /** What the user came to do, fixed at entry: finishing a new setup does not turn it into "Edit". */
   const [mode, setMode] = useState<'new' | 'edit' | 'reauthorize'>('new');
 
+  const onId = useCallback((id: string) => setDraft((d) => (d && !d.id ? { ...d, id } : d)), []);
+  const saver = useDraftSaver(draft ?? newDraft(), onId, draft !== null);
+  const markLoaded = saver.loaded;
+
   // Load an existing account (resume a draft, or edit a ready one at a given step).
   useEffect(() => {
     if (!entry.accountId) {
@@ -55,6 +61,7 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
       if (!a) return setLoadError({ code: 'NOT_FOUND', message: 'That account no longer exists.' });
       const d = fromAccount(a, loadExtras(a.id));
       if (entry.startAt) d.step = entry.startAt;
+      markLoaded(d, a);
       setDraft(d);
       if (a.status === 'ready') setMode(entry.startAt === 'authorize' ? 'reauthorize' : 'edit');
       setIdentity(a.identity);
@@ -66,8 +73,6 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
 
   }, []);
 
-  const onId = useCallback((id: string) => setDraft((d) => (d && !d.id ? { ...d, id } : d)), []);
-  const saver = useDraftSaver(draft ?? newDraft(), onId, draft !== null);
 
   const update = useCallback((fn: (d: Draft) => Draft) => setDraft((d) => (d ? fn(d) : d)), []);
 
@@ -173,12 +178,29 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
     });
   };
 
+  // Leaving saves what is pending; a save refused because the account changed elsewhere keeps the
+  // user here, with the choice below the title (leaving would drop their edits unasked).
   const exit = (): void => {
-    void saver.saveNow().then(onExit);
+    void saver.save().then((r) => {
+      if (r.error?.code !== CHANGED_ELSEWHERE) onExit();
+    });
   };
 
+  // "Load the saved version": the draft becomes the record as it is now (at the same step).
+  const reload = async (): Promise<void> => {
+    const list = await getApi()['accounts:list']({});
+    if (!list.ok) return setLoadError(list.error);
+    const a = list.value.accounts.find((x) => x.id === draft.id);
+    if (!a) return setLoadError({ code: 'NOT_FOUND', message: 'That account no longer exists.' });
+    const d: Draft = { ...fromAccount(a, loadExtras(a.id)), step: draft.step };
+    markLoaded(d, a);
+    setDraft(d);
+    setIdentity(a.identity);
+  };
+  const conflict = saver.error?.code === CHANGED_ELSEWHERE ? saver.error : undefined;
+
   return (
-    <div className="wizard">
+    <div className={conflict ? 'wizard with-notice' : 'wizard'}>
       <div className="wizard-head">
         <h1 className="wizard-title">
           {mode === 'reauthorize'
@@ -206,6 +228,22 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
           {draft.status === 'ready' ? 'Close' : 'Finish later'}
         </button>
       </div>
+      {conflict ? (
+        <div className="callout warn small wizard-notice" role="alert">
+          <p>
+            <strong>{conflict.message}.</strong> It was changed by another program (the command line, another window) after this window loaded it. Your
+            edits here are not saved.
+          </p>
+          <div className="error-actions">
+            <button type="button" className="button small" onClick={() => void reload()}>
+              Load the saved version
+            </button>
+            <button type="button" className="button small" onClick={() => void saver.overwrite()}>
+              Keep my version
+            </button>
+          </div>
+        </div>
+      ) : null}
       <Stepper current={draft.step} reached={reached} onGo={goTo} />
       <div className="wizard-body" ref={bodyRef}>
         {draft.step === 'account' ? <StepAccount {...common} discovery={discovery} discovering={discovering} onCancel={exit} /> : null}
