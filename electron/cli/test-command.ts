@@ -197,7 +197,7 @@ async function earlyAccountRun(
   const { resolveDataDir } = await import('./locate.ts');
   let account: Account | undefined;
   try {
-    account = readSavedAccount(resolveDataDir(io, store.dataDir), ref, io.env);
+    account = await readSavedAccount(resolveDataDir(io, store.dataDir), ref, io.env);
   } catch {
     account = undefined;
   }

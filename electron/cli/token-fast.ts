@@ -3,16 +3,19 @@
 // account's secret file), validated the same way, and loads none of what a refresh needs
 // (openid-client, conf and ajv, the migration, the auth service): issue 10, fast start.
 //
-// It only reads (but for a usage mark, electron/health/usage.ts) and answers only when everything is exactly as the full path expects. Anything
-// else (no such file, a read or permission error, a record that fails the schema, an old schema
-// version, a leftover temp file, a secret file that does not decrypt, a Microsoft account, a
-// token close to expiry, a pending move of an old store) returns undefined, and the caller runs
+// It only reads (but for a usage mark, electron/health/usage.ts, and a validity mark, below) and
+// answers only when everything is exactly as the full path expects. Anything else (no such file,
+// a read or permission error, a record that fails the schema, an old schema version, a leftover
+// temp file, a secret file that does not decrypt, a Microsoft account, a token close to expiry,
+// a pending move of an old store) returns undefined, and the caller runs
 // the full path, which reports, repairs or refreshes as it always did. So a read error is never
 // taken for "no accounts" or "no token" here.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Account } from '../../shared/account.ts';
+import { createHash } from 'node:crypto';
+import type { Account } from '../../shared/account.ts';
 import { defaultDataDir, legacyDirs } from '../core/data-dir.ts';
+import { cliVersion } from './version.ts';
 import { isFresh } from '../core/ports.ts';
 import { createNodeSecretBox, type NodeSecretBox } from '../store/node-secret-box.ts';
 import { fileName } from '../store/secret-file.ts';
@@ -35,18 +38,56 @@ function legacyStoreWaits(dataDir: string, env: NodeJS.ProcessEnv): boolean {
   return existsSync(join(legacyDirs({ env }).cli, 'accounts.json'));
 }
 
-/** Every record of the accounts file, each valid under the Account schema, or undefined. */
-function readAccounts(dataDir: string): Account[] | undefined {
-  const data = readJson(join(dataDir, 'accounts.json'));
-  if (!isRecord(data) || data.schemaVersion !== ACCOUNTS_SCHEMA || !isRecord(data.accounts)) return undefined;
-  const list: Account[] = [];
-  for (const [id, value] of Object.entries(data.accounts)) {
-    const parsed = Account.safeParse(value);
-    if (!parsed.success || parsed.data.id !== id) return undefined;
-    list.push(parsed.data);
-  }
-  return list.sort((a, b) => a.createdAt - b.createdAt);
+/**
+ * "These exact bytes passed the schema": an empty file <data dir>/cache/accounts-<hash>.valid,
+ * where the hash covers the accounts file's content, its schema version and this build's version.
+ * Building the Account schema (zod and the schemas it is made of) is the largest part of a cached
+ * `token` (~15-25 ms), and the file changes far less often than mail clients ask: the first call
+ * after a change validates it, the next ones find the mark (one stat). It is a cache: a missing or
+ * unwritable one only means validating again, and any process that writes it is right.
+ */
+function validMark(dataDir: string, bytes: Buffer): string {
+  const hash = createHash('sha256').update(`${ACCOUNTS_SCHEMA}\0${cliVersion()}\0`).update(bytes).digest('hex');
+  return join(dataDir, 'cache', `accounts-${hash.slice(0, 40)}.valid`);
 }
+
+function markValid(mark: string): void {
+  try {
+    const dir = join(mark, '..');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    closeSync(openSync(mark, 'a', 0o600));
+    // Marks of earlier contents are of no more use.
+    for (const n of readdirSync(dir)) if (n.startsWith('accounts-') && n.endsWith('.valid') && join(dir, n) !== mark) unlinkSync(join(dir, n));
+  } catch {
+    // A read-only data dir or a race with another writer: the next call validates again.
+  }
+}
+
+/** Every record of the accounts file, each valid under the Account schema, or undefined; `valid`:
+ * the mark to leave once the answer is out (a failed call leaves the data dir as it was). */
+async function readAccounts(dataDir: string): Promise<{ list: Account[]; valid?: string } | undefined> {
+  const bytes = readFileSync(join(dataDir, 'accounts.json'));
+  const data: unknown = JSON.parse(bytes.toString('utf8'));
+  if (!isRecord(data) || data.schemaVersion !== ACCOUNTS_SCHEMA || !isRecord(data.accounts)) return undefined;
+  const records = Object.entries(data.accounts);
+  const mark = validMark(dataDir, bytes);
+  if (!existsSync(mark)) {
+    const { Account } = await import('../../shared/account.ts');
+    let asParsed = true;
+    for (const [id, value] of records) {
+      const parsed = Account.safeParse(value);
+      if (!parsed.success || parsed.data.id !== id) return undefined;
+      // Marked only when the schema changes nothing (no default to fill, no address to
+      // lower-case): then the records as read ARE what parsing returns, with or without the mark.
+      asParsed &&= JSON.stringify(parsed.data) === JSON.stringify(value);
+    }
+    if (!asParsed) return { list: records.map(([, v]) => Account.parse(v)).sort((a, b) => a.createdAt - b.createdAt) };
+    return { list: sorted(records), valid: mark };
+  }
+  return { list: sorted(records) };
+}
+
+const sorted = (records: Array<[string, unknown]>): Account[] => (records.map(([, v]) => v) as Account[]).sort((a, b) => a.createdAt - b.createdAt);
 
 /**
  * The saved account `ref` names, read as the full path would read it (the accounts file, every
@@ -54,16 +95,17 @@ function readAccounts(dataDir: string): Account[] | undefined {
  * could see anything else (a file to repair or to move in, no such account, an ambiguous name),
  * so the caller then runs the full path. Throws what reading throws (the callers decline then).
  */
-export function readSavedAccount(dataDir: string, ref: string, env: NodeJS.ProcessEnv): Account | undefined {
-  return findSaved(dataDir, ref, env)?.account;
+export async function readSavedAccount(dataDir: string, ref: string, env: NodeJS.ProcessEnv): Promise<Account | undefined> {
+  return (await findSaved(dataDir, ref, env))?.account;
 }
 
-function findSaved(dataDir: string, ref: string, env: NodeJS.ProcessEnv): { account: Account; accounts: Account[] } | undefined {
+async function findSaved(dataDir: string, ref: string, env: NodeJS.ProcessEnv): Promise<{ account: Account; accounts: Account[]; valid?: string } | undefined> {
   if (legacyStoreWaits(dataDir, env)) return undefined;
-  const accounts = readAccounts(dataDir);
-  if (!accounts) return undefined;
+  const read = await readAccounts(dataDir);
+  if (!read) return undefined;
+  const accounts = read.list;
   try {
-    return { account: findAccount({ accounts: { list: () => accounts } }, ref), accounts };
+    return { account: findAccount({ accounts: { list: () => accounts } }, ref), accounts, ...(read.valid ? { valid: read.valid } : {}) };
   } catch {
     return undefined; // the full path says which accounts exist, or that the name is ambiguous
   }
@@ -93,10 +135,12 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
   let file: string;
   let accountId: string;
   let target: Account;
+  let valid: string | undefined;
   try {
-    const found = findSaved(dataDir, ref, io.env);
+    const found = await findSaved(dataDir, ref, io.env);
     if (!found) return undefined;
     let account = found.account;
+    valid = found.valid;
     // A shared mailbox reusing a delegate's sign-in: the token is in the owner's file (never copied).
     if (account.grantFrom !== undefined) {
       const owner = found.accounts.find((a) => a.id === account.grantFrom);
@@ -125,9 +169,13 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
     const entries: unknown = JSON.parse(box.decrypt(readFileSync(join(secretsDir, file))));
     if (!isRecord(entries) || !Object.values(entries).every((v) => typeof v === 'string')) return undefined;
     const token = cachedAccessToken(entries['oauth-grant'] as string | undefined, Date.now());
-    // The one write: a usage mark (one utimes) that tells the app's schedule this account is in
-    // use, so it renews the token before it ends and the next call is answered from here too.
-    if (token !== undefined) recordTokenUse(dataDir, accountId);
+    // The writes, once there is an answer: a usage mark (one utimes) that tells the app's schedule
+    // this account is in use, so it renews the token before it ends and the next call is answered
+    // from here too; and the accounts file's validity mark when it was just checked.
+    if (token !== undefined) {
+      recordTokenUse(dataDir, accountId);
+      if (valid !== undefined) markValid(valid);
+    }
     // Too old: the full path refreshes it. Its connection to the token endpoint opens now, while
     // that path loads (the fast path does not take --ca-file, so the account's CA is all).
     else await (await import('./warm-token.ts')).warmTokenServer(target, undefined);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -211,8 +211,34 @@ test('test --account starts the probe before opening the store, yet a store that
   assert.equal(readFileSync(join(s.dir, 'insecure-key'), 'utf8'), 'not a key', 'the key file is left as it was');
 });
 
-test('a cached token loads neither the refresh nor the write machinery (openid-client, conf, locks, keyring)', async () => {
+test('the schema check is remembered for the exact file content: later calls load no zod; any change is checked again', async () => {
   const s = await store(Date.now() + HOUR);
+  const path = join(s.dir, 'accounts.json');
+  const marks = (): string[] => readdirSync(join(s.dir, 'cache')).filter((n) => n.endsWith('.valid'));
+  const trace = traced(s.dir);
+  // First call: validated with the schema (zod loaded), and the content marked.
+  assert.ok(trace().some((u) => u.includes('/zod/')), 'the first call checks the file with the schema');
+  assert.equal(marks().length, 1);
+  // Same content: no zod, same answer.
+  assert.deepEqual(trace().filter((u) => u.includes('/zod/') || u.endsWith('/shared/account.ts')), []);
+  // A record that fails the schema, written over it: checked again (not answered from the mark).
+  const data = JSON.parse(readFileSync(path, 'utf8')) as { schemaVersion: number; accounts: Record<string, Record<string, unknown>> };
+  const [id, record] = Object.entries(data.accounts)[0] ?? [];
+  assert.ok(id && record);
+  writeFileSync(path, JSON.stringify({ ...data, accounts: { [id]: { ...record, servers: { imap: { enabled: true, host: '', port: 993, security: 'tls' } } } } }));
+  assert.equal(await cachedToken(ADDRESS, s.dir, io()), undefined);
+  // Valid, but not as the app writes it (an address in capitals): answered as parsed, never marked.
+  writeFileSync(path, JSON.stringify({ ...data, accounts: { [id]: { ...record, address: ADDRESS.toUpperCase() } } }));
+  assert.equal(await cachedToken(ADDRESS, s.dir, io()), s.token);
+  assert.equal(marks().length, 1, 'only the earlier content is marked');
+  // Back to the marked content: answered without checking, and the one mark is all there is.
+  writeFileSync(path, JSON.stringify(data, null, '\t'));
+  assert.equal(await cachedToken(ADDRESS, s.dir, io()), s.token);
+  assert.equal(marks().length, 1);
+});
+
+/** Runs `token` from the sources in a child process; returns the module URLs it resolved. */
+function traced(dataDir: string): () => string[] {
   const dir = mkdtempSync(join(tmpdir(), 'moa-token-fast-trace-'));
   const list = join(dir, 'loaded.txt');
   const hook = join(dir, 'hook.mjs');
@@ -224,11 +250,19 @@ registerHooks({ resolve(specifier, context, next) { const r = next(specifier, co
 process.on('exit', () => writeFileSync(${JSON.stringify(list)}, [...seen].join('\\n')));
 `);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MAIL_OAUTH_')));
-  const run = spawnSync(process.execPath, ['--import', hook, join(root, 'electron', 'cli.ts'), 'token', ADDRESS, '--data-dir', s.dir], { env, encoding: 'utf8' });
-  assert.equal(run.status, 0, run.stderr);
-  assert.equal(run.stdout, `${s.token}\n`);
-  const loaded = readFileSync(list, 'utf8').split('\n');
-  assert.ok(loaded.some((u) => u.endsWith('/electron/cli/token-fast.ts')), 'the trace sees the fast path');
+  return () => {
+    const run = spawnSync(process.execPath, ['--import', hook, join(root, 'electron', 'cli.ts'), 'token', ADDRESS, '--data-dir', dataDir], { env, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^at-\w+\n$/);
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    assert.ok(loaded.some((u) => u.endsWith('/electron/cli/token-fast.ts')), 'the trace sees the fast path');
+    return loaded;
+  };
+}
+
+test('a cached token loads neither the refresh nor the write machinery (openid-client, conf, locks, keyring)', async () => {
+  const s = await store(Date.now() + HOUR);
+  const loaded = traced(s.dir)();
   for (const heavy of ['/openid-client/', '/conf/', '/ajv/', '/proper-lockfile/', '/@napi-rs/keyring', '/electron/cli/cli-core.ts', '/electron/auth/']) {
     assert.deepEqual(loaded.filter((u) => u.includes(heavy)), [], `${heavy} is not loaded for a cached token`);
   }
