@@ -3,7 +3,7 @@
 // and the development web host; this file only provides the Electron implementations of its ports.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { app, clipboard, dialog, ipcMain, type BrowserWindow } from 'electron';
+import { app, clipboard, dialog, ipcMain, powerMonitor, type BrowserWindow } from 'electron';
 import Store from 'electron-store';
 import { createCore, openPreferences } from '../core/compose.ts';
 import { dispatch, type Emit } from '../core/ipc-dispatch.ts';
@@ -150,5 +150,8 @@ if (!app.requestSingleInstanceLock()) {
     // The schedule's checks record their new alerts in the same ledger (health.json, channel
     // `app`) after telling the health change; either path announces a cause, never both.
     core.onHealthAlerts((found) => alerts?.announce(found));
+    // Woken from sleep: the schedule looks at once (renewals that fell due while asleep) instead of
+    // at its next tick, which a suspended timer may have pushed far out.
+    powerMonitor.on('resume', () => core.scheduler?.nudge());
   });
 }

@@ -44,6 +44,7 @@ type Rec = {
   openExternal: string[];
   clipboard: number;
   warnings: string[];
+  powerEvents: string[];
 };
 type IpcResult = { ok: true; value: Record<string, unknown> } | { ok: false; error: { code: string; message: string } };
 
@@ -384,6 +385,13 @@ test('the built main process: lock, hardened window, CSP, no navigation, the con
     assert.deepEqual(await app.ipc('app:login-item', { openAtLogin: false }), { ok: true, value: { supported: true, openAtLogin: false } });
     await app.waitFor('the checkbox cleared', (r) => r.trays[0]?.menu.find((m) => m.label === 'Start at login')?.checked === false);
     if (process.platform === 'linux') assert.equal(existsSync(entry), false);
+  });
+
+  await t.test('woken from sleep, the schedule looks at once (the app listens to powerMonitor "resume") and the app answers as before', async () => {
+    assert.deepEqual(app.state?.powerEvents, ['resume']);
+    assert.deepEqual(await app.command('power', { event: 'resume' }), { listeners: true });
+    assert.equal(code(await app.ipc('health:schedule', {})), 'ok');
+    assert.deepEqual(app.state?.warnings.filter((w) => /schedul|resume/i.test(w)), []);
   });
 
   await t.test('closing the window keeps the app in the tray; Open makes a new window; Quit quits', async () => {

@@ -34,6 +34,8 @@ const rec = {
   openExternal: [] as string[],
   clipboard: 0,
   warnings: [] as string[],
+  /** powerMonitor events the main process listens to. */
+  powerEvents: [] as string[],
 };
 
 const send = (msg: unknown): void => {
@@ -374,6 +376,9 @@ async function run(c: Command): Promise<unknown> {
     case 'second-instance':
       app.emit('second-instance', {}, [], process.cwd());
       return { emitted: true };
+    case 'power':
+      // Electron's powerMonitor: the computer woke up ('resume'), and so on.
+      return { listeners: powerMonitor.emit(String(c.event)) };
     default:
       throw new Error(`fake electron: unknown command ${c.cmd}`);
   }
@@ -386,5 +391,14 @@ process.on('message', (c: Command) => {
   );
 });
 
-const electron = { app, BrowserWindow, ipcMain, session, safeStorage, shell, dialog, clipboard, Notification: FakeNotification, nativeImage, Menu, Tray: FakeTray };
+class FakePowerMonitor extends EventEmitter {
+  override on(event: string, listener: (...args: unknown[]) => void): this {
+    rec.powerEvents.push(event);
+    changed();
+    return super.on(event, listener);
+  }
+}
+export const powerMonitor = new FakePowerMonitor();
+
+const electron = { app, BrowserWindow, powerMonitor, ipcMain, session, safeStorage, shell, dialog, clipboard, Notification: FakeNotification, nativeImage, Menu, Tray: FakeTray };
 export default electron;
