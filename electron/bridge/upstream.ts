@@ -15,6 +15,7 @@ import type { AccessToken } from '../core/ports.ts';
 import { diagnose, ProbeFailure } from '../probe/diagnose.ts';
 import { connectTcp, raceAbort, resolveHost, startTls, trustedCAs } from '../probe/net.ts';
 import { extraCaBundle } from '../core/trust.ts';
+import { recordTokenUse } from '../health/usage.ts';
 import { abortResponse, chooseMechanism, decodeChallenge, initialResponse, type SaslChallenge } from '../probe/sasl.ts';
 import type { StepName } from '../../shared/probe.ts';
 import type { BridgeDeps, BridgeProtocol } from './index.ts';
@@ -333,6 +334,9 @@ async function attempt(deps: BridgeDeps, account: Account, protocol: BridgeProto
   // and the TLS handshake overlap instead of adding up.
   const tokenPromise = deps.auth.getAccessToken(account.id, { signal: o.signal, forceRefresh }).then((r) => {
     if (!r.ok) throw new TokenFailure(r.error.code, r.error.message);
+    // In use, as when a mail client runs `token`: the app's schedule then renews the token ahead
+    // of its end, and the next session does not wait for a refresh.
+    recordTokenUse(deps.dataDir, account.id);
     return r.value;
   });
   tokenPromise.catch(() => undefined); // awaited below; a connect failure first must not leave it unhandled

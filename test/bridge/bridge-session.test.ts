@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { introspect } from '../bench/client.ts';
+import { lastTokenUse } from '../../electron/health/usage.ts';
 import { RawClient, setUpAccount, startTestBridge, type BridgeAccount, type Running } from './helpers.ts';
 
 let a: BridgeAccount;
@@ -32,6 +33,13 @@ async function imapLogin(port: number, user: string, password: string): Promise<
   assert.equal(m[1], 'OK', c.text);
   return c;
 }
+
+test("a session marks the account in use (as `mail-oauth token` does), so the app's schedule renews its token ahead", async () => {
+  assert.equal(lastTokenUse(a.dataDir, a.id), undefined, 'not in use after the sign-in alone');
+  const c = await imapLogin(b.handle.ports.imap ?? 0, a.address, b.password);
+  c.close();
+  assert.ok((lastTokenUse(a.dataDir, a.id) ?? 0) > Date.now() - 60_000, 'marked when the session took its token');
+});
 
 test('IDLE through the bridge wakes when another session appends a message', async () => {
   const port = b.handle.ports.imap ?? 0;
