@@ -3,7 +3,7 @@
 // the ports each shell provides.
 import { createActivityLog } from './activity.ts';
 import { createBridgeControl } from './bridge-control.ts';
-import { createHandlers } from './handlers.ts';
+import { createHandlers, healthSender } from './handlers.ts';
 import type { Emit, Handlers } from './ipc-dispatch.ts';
 import { createCoreServices, type CoreServicesOptions, type CoreStores } from './services.ts';
 import type { ClipboardPort } from './ports.ts';
@@ -49,6 +49,9 @@ export function createCore(o: CoreOptions): Core {
       // the UI reloads them instead of working on, and later saving, a stale list.
       accounts.onChange(() => emit('accounts:changed', {}));
       const activity = createActivityLog({ clock, onAdd: (e) => emit('activity:added', e) });
+      // The handlers' changes and the schedule's jobs send the banner's health through one
+      // sequence: the latest computation started wins, from either side.
+      const healthTicket = healthSender(emit);
       if (o.schedule !== false && core.scheduler === undefined) {
         const work = createScheduledWork({
           accounts,
@@ -56,10 +59,10 @@ export function createCore(o: CoreOptions): Core {
           clock,
           dataDir: o.dataDir,
           ...(o.ca ? { ca: o.ca } : {}),
-          onHealth: (h) => {
+          onHealth: () => {
             // The job changed the account (its last test) or its token: the rows reload too.
             emit('accounts:changed', {});
-            emit('health:changed', { accounts: h });
+            return healthTicket();
           },
           onAlerts: (alerts) => {
             for (const l of alertListeners) l(alerts);
@@ -113,6 +116,7 @@ export function createCore(o: CoreOptions): Core {
         preferences: base.preferences,
         ...(core.scheduler ? { scheduler: core.scheduler } : {}),
         bridge,
+        healthTicket,
       });
     },
   };

@@ -22,6 +22,7 @@ import { extraCaBundle } from './trust.ts';
 import { healthOfAccounts } from '../health/list.ts';
 import { appendHistory, readHealthFile, updateHealthFile } from '../health/health-file.ts';
 import type { Scheduler } from '../health/scheduler.ts';
+import type { AccountHealth } from '../../shared/health.ts';
 import { readTestSchedule, TEST_SCHEDULE_KEY } from '../health/schedule-settings.ts';
 import type { Preferences } from './services.ts';
 import { bridgeClientById, bridgeClientConfig, clientById, clientConfig, helperFor, inputForAccount } from '../../shared/client-settings/index.ts';
@@ -58,7 +59,30 @@ export type CoreServices = {
   loginItem?: LoginItemPort;
   /** The local bridge's control (issue 12); absent: the bridge channels answer BRIDGE_UNAVAILABLE. */
   bridge?: BridgeControl;
+  /** Where this window's health:changed go, latest started only (healthSender), when others (the
+   * schedule) send some too; default: the handlers' own sequence. */
+  healthTicket?: HealthTicket;
 };
+
+/** Taken when a health computation starts; the function it returns sends the result if no later
+ * computation was started meanwhile. */
+export type HealthTicket = () => (accounts: AccountHealth[]) => void;
+
+/**
+ * One sequence for every health:changed a window gets: changes come close together (a wizard's
+ * save, then a test; a scheduled renewal next to the user's test), their health computations
+ * overlap and may finish in any order, so only the latest one started is sent. An older one
+ * finishing last would put back the banner of a state already gone (issue 16).
+ */
+export function healthSender(emit: Emit): HealthTicket {
+  let latest = 0;
+  return () => {
+    const run = ++latest;
+    return (accounts) => {
+      if (run === latest) emit('health:changed', { accounts });
+    };
+  };
+}
 
 /** What the activity log says about revocation when an account is removed. */
 const REVOCATION_NOTE = {
@@ -92,18 +116,13 @@ export function createHandlers(s: CoreServices): Handlers {
     return a;
   };
   const health = async () => ({ accounts: await healthOfAccounts(s) });
-  // Changes can come close together (a wizard's save, then a test): their health computations
-  // overlap and may finish in any order, so only the latest one started is sent. An older one
-  // finishing last would put back the banner of a state already gone (issue 16).
-  let healthRun = 0;
+  const healthTicket = s.healthTicket ?? healthSender(s.emit);
   const changed = (): void => {
     s.emit('accounts:changed', {});
-    const run = ++healthRun;
+    const send = healthTicket();
     // The banner follows every change; a failure to compute it must not fail the change itself.
     health().then(
-      (h) => {
-        if (run === healthRun) s.emit('health:changed', h);
-      },
+      (h) => send(h.accounts),
       () => undefined,
     );
   };

@@ -22,8 +22,9 @@ export type ScheduledWorkDeps = {
   dataDir: string;
   /** Extra trusted CA for the connection test (the web host's --ca-file). */
   ca?: string;
-  /** The health of every account after a job (the banner). */
-  onHealth?: (health: AccountHealth[]) => void;
+  /** Called as a job's health computation starts (the banner after a job); the function it
+   * returns takes the result (compose.ts sends it if no later computation started meanwhile). */
+  onHealth?: () => (health: AccountHealth[]) => void;
   /** Problems not announced before (OS notifications in the app), once per cause. */
   onAlerts?: (alerts: Alert[]) => void;
 };
@@ -89,8 +90,9 @@ export function createScheduledWork(d: ScheduledWorkDeps): ScheduledWork {
 
   /** The banner and the alerts after a job. */
   async function announce(): Promise<void> {
+    const send = d.onHealth?.();
     const health = await healthOfAccounts(d);
-    d.onHealth?.(health);
+    send?.(health);
     const now = d.clock.now();
     const alerts = await updateHealthFile(d.dataDir, (data) => {
       const r = newAlerts(pruneLedger(data.alerted[APP_ALERTS] ?? {}, d.accounts.list().map((a) => a.id)), health, now);
