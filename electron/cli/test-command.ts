@@ -195,13 +195,14 @@ async function earlyAccountRun(
 ): Promise<ProbeReport | undefined> {
   const { readSavedAccount } = await import('./token-fast.ts');
   const { resolveDataDir } = await import('./locate.ts');
-  let account: Account | undefined;
+  let saved: Awaited<ReturnType<typeof readSavedAccount>>;
   try {
-    account = await readSavedAccount(resolveDataDir(io, store.dataDir), ref, io.env);
+    saved = await readSavedAccount(resolveDataDir(io, store.dataDir), ref, io.env);
   } catch {
-    account = undefined;
+    saved = undefined;
   }
-  if (!account) return undefined;
+  if (!saved) return undefined;
+  const account: Account = saved.account;
   const expectedId = account.id;
 
   // When to start opening the core: once every protocol's connection is under way (its first
@@ -276,6 +277,9 @@ async function earlyAccountRun(
     await opened.catch(() => undefined);
     if (failure instanceof AccountChanged) return undefined; // renamed or removed meanwhile: the other path says which
     if (failure !== undefined) throw failure;
+    // The store opened as expected: the next run (or `token`) need not check the file again, and
+    // starts its connections without first building the schema.
+    saved.markValid();
     return report;
   } finally {
     start();

@@ -95,8 +95,12 @@ const sorted = (records: Array<[string, unknown]>): Account[] => (records.map(([
  * could see anything else (a file to repair or to move in, no such account, an ambiguous name),
  * so the caller then runs the full path. Throws what reading throws (the callers decline then).
  */
-export async function readSavedAccount(dataDir: string, ref: string, env: NodeJS.ProcessEnv): Promise<Account | undefined> {
-  return (await findSaved(dataDir, ref, env))?.account;
+export async function readSavedAccount(dataDir: string, ref: string, env: NodeJS.ProcessEnv): Promise<{ account: Account; markValid: () => void } | undefined> {
+  const found = await findSaved(dataDir, ref, env);
+  if (!found) return undefined;
+  const { valid } = found;
+  // For the caller to leave the accounts file's validity mark once it has its answer.
+  return { account: found.account, markValid: () => void (valid !== undefined && markValid(valid)) };
 }
 
 async function findSaved(dataDir: string, ref: string, env: NodeJS.ProcessEnv): Promise<{ account: Account; accounts: Account[]; valid?: string } | undefined> {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -191,6 +191,18 @@ test('a damaged key file is the same error as on the full path (not a fallback t
   assert.notEqual(await main(['token', ADDRESS, '--data-dir', s.dir], run), 0);
   assert.match(run.err(), /KEY_FILE_UNREADABLE/);
   assert.equal(readFileSync(join(s.dir, 'insecure-key'), 'utf8'), 'not a key', 'the key file is left as it was');
+  assert.equal(existsSync(join(s.dir, 'cache')), false, 'a run that failed leaves no validity mark');
+});
+
+test('test --account leaves the validity mark once the store opened (a failed probe too), so the next run starts its connections without building the schema', async () => {
+  const s = await store(Date.now() + HOUR);
+  const run = io();
+  // Nothing listens on localhost:993 (the stored server) here: the probe fails (exit 4, temporary),
+  // the store was fine.
+  const code = await main(['test', '--account', ADDRESS, '--data-dir', s.dir, '--timeout', '20s', '--json'], run);
+  assert.equal(code, 4, run.err());
+  assert.equal((JSON.parse(run.out()) as { ok: boolean }).ok, false);
+  assert.equal(readdirSync(join(s.dir, 'cache')).filter((n) => n.endsWith('.valid')).length, 1);
 });
 
 test('test --account starts the probe before opening the store, yet a store that cannot be opened is the same one line, nothing on stdout', async () => {
