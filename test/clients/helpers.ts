@@ -11,7 +11,7 @@
 // difference from an installed one). Every client talks to 127.0.0.1 only.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,16 @@ const cli = cliEntry;
 const info = benchInfo();
 const dataDir = mkdtempSync(join(tmpdir(), 'moa-clients-data-'));
 const binDir = mkdtempSync(join(tmpdir(), 'moa-clients-bin-'));
+const callLog = join(binDir, 'calls.log');
+
+/** The mail clients' calls of the helper so far (times, exit codes): for failure messages. */
+export const helperCalls = (): string => {
+  try {
+    return readFileSync(callLog, 'utf8');
+  } catch {
+    return '(no helper call yet)';
+  }
+};
 const address = 'alice@example.test';
 const m = info.mail.main;
 const RUN_TIMEOUT_MS = 60_000;
@@ -156,10 +166,16 @@ export const SEEDED = /Quarterly report|Lunch on Friday|Welcome to the test benc
 export async function setUpAccount(): Promise<void> {
   // The wrapper standing in for the installed `mail-oauth` (see the header comment): the CA and
   // the store choice were saved by `add`, so only the data dir differs from a user's install.
+  // It also notes each call's start, end and exit code in helperCalls(): a client that says only
+  // "unable to open mailbox" then shows whether its token call failed or was slow.
   writeFileSync(
     join(binDir, 'mail-oauth'),
     `#!/bin/sh\n# Test stand-in for the installed mail-oauth: this checkout's CLI with the test's data dir.\n` +
-      `MAIL_OAUTH_DATA_DIR='${dataDir}' exec '${process.execPath}' '${cli}' "$@"\n`,
+      `start=$(date +%T.%N)\n` +
+      `out=$(MAIL_OAUTH_DATA_DIR='${dataDir}' '${process.execPath}' '${cli}' "$@"); rc=$?\n` +
+      `echo "$start-$(date +%T.%N) mail-oauth $1 $2: exit $rc, $(printf %s "$out" | wc -c) bytes on stdout" >> '${callLog}'\n` +
+      `[ -n "$out" ] && printf '%s\\n' "$out"\n` +
+      `exit $rc\n`,
   );
   chmodSync(join(binDir, 'mail-oauth'), 0o755);
 

@@ -3,7 +3,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { run, home, clientConfig, write, twice, SEEDED, setUpAccount } from './helpers.ts';
+import { run, home, clientConfig, write, twice, SEEDED, setUpAccount, helperCalls } from './helpers.ts';
 
 before(setUpAccount);
 
@@ -19,10 +19,10 @@ test('NeoMutt lists INBOX over IMAP and the POP mailbox with the generated neomu
   await twice(async () => {
     const imap = await tui('');
     assert.equal(imap.code, 0, imap.stdout);
-    assert.match(imap.stdout, SEEDED, 'the INBOX index shows the seeded messages');
+    assert.match(imap.stdout, SEEDED, `the INBOX index shows the seeded messages; mail-oauth calls:\n${helperCalls()}`);
 
     const pop = await tui(`-f '${popUrl}'`);
     assert.equal(pop.code, 0, pop.stdout);
-    assert.match(pop.stdout, SEEDED, 'the POP mailbox shows the seeded messages');
+    assert.match(pop.stdout, SEEDED, `the POP mailbox shows the seeded messages; mail-oauth calls:\n${helperCalls()}`);
   });
 });
