@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Email, type Identity } from '../../../shared/account.ts';
+import { Email, type Account, type Identity } from '../../../shared/account.ts';
 import type { AuthOutcome } from '../../../shared/auth-outcome.ts';
 import type { DiscoveryResult } from '../../../shared/discovery.ts';
 import type { ProbeReport } from '../../../shared/probe.ts';
@@ -46,6 +46,24 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
   const saver = useDraftSaver(draft ?? newDraft(), onId, draft !== null);
   const markLoaded = saver.loaded;
 
+  /** The saved account `id` as the draft to edit, at `step` (else where it was left): the version
+   * the saver edits from. Undefined, with the error shown, when it cannot be read or is gone. */
+  const loadSaved = useCallback(
+    async (id: string, step: WizardStep | undefined): Promise<{ account: Account; draft: Draft } | undefined> => {
+      const list = await getApi()['accounts:list']({});
+      if (!list.ok) return void setLoadError(list.error);
+      const a = list.value.accounts.find((x) => x.id === id);
+      if (!a) return void setLoadError({ code: 'NOT_FOUND', message: 'That account no longer exists.' });
+      const d = fromAccount(a, loadExtras(a.id));
+      if (step) d.step = step;
+      markLoaded(d, a);
+      setDraft(d);
+      setIdentity(a.identity);
+      return { account: a, draft: d };
+    },
+    [markLoaded],
+  );
+
   // Load an existing account (resume a draft, or edit a ready one at a given step).
   useEffect(() => {
     if (!entry.accountId) {
@@ -55,16 +73,10 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
     }
     const id = entry.accountId;
     void (async () => {
-      const list = await getApi()['accounts:list']({});
-      if (!list.ok) return setLoadError(list.error);
-      const a = list.value.accounts.find((x) => x.id === id);
-      if (!a) return setLoadError({ code: 'NOT_FOUND', message: 'That account no longer exists.' });
-      const d = fromAccount(a, loadExtras(a.id));
-      if (entry.startAt) d.step = entry.startAt;
-      markLoaded(d, a);
-      setDraft(d);
+      const loaded = await loadSaved(id, entry.startAt);
+      if (!loaded) return;
+      const { account: a, draft: d } = loaded;
       if (a.status === 'ready') setMode(entry.startAt === 'authorize' ? 'reauthorize' : 'edit');
-      setIdentity(a.identity);
       setReached(a.status === 'ready' ? STEPS.length - 1 : Math.max(STEPS.indexOf(d.step), STEPS.indexOf(a.wizardStep ?? 'account')));
       const ts = await getApi()['accounts:token-state']({ id });
       if (ts.ok) setSecretStored(ts.value.hasClientSecret);
@@ -72,7 +84,6 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
     // Entry is fixed for the wizard's lifetime (the app remounts it with a key).
 
   }, []);
-
 
   const update = useCallback((fn: (d: Draft) => Draft) => setDraft((d) => (d ? fn(d) : d)), []);
 
@@ -188,14 +199,7 @@ export function Wizard({ entry, onExit }: { entry: WizardEntry; onExit: () => vo
 
   // "Load the saved version": the draft becomes the record as it is now (at the same step).
   const reload = async (): Promise<void> => {
-    const list = await getApi()['accounts:list']({});
-    if (!list.ok) return setLoadError(list.error);
-    const a = list.value.accounts.find((x) => x.id === draft.id);
-    if (!a) return setLoadError({ code: 'NOT_FOUND', message: 'That account no longer exists.' });
-    const d: Draft = { ...fromAccount(a, loadExtras(a.id)), step: draft.step };
-    markLoaded(d, a);
-    setDraft(d);
-    setIdentity(a.identity);
+    if (draft.id) await loadSaved(draft.id, draft.step);
   };
   const conflict = saver.error?.code === CHANGED_ELSEWHERE ? saver.error : undefined;
 
