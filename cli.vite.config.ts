@@ -8,13 +8,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import { lazyLibmimeGbk } from './tools/lazy-libmime-gbk.ts';
+import { builtinsByRequire } from './tools/builtins-by-require.ts';
 
 const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 export default defineConfig({
   publicDir: false,
-  plugins: [lazyLibmimeGbk()],
+  // Built-ins by require(), not through Node's ESM facades (tools/builtins-by-require.ts).
+  plugins: [builtinsByRequire(), lazyLibmimeGbk()],
   logLevel: 'warn',
   define: { __MAIL_OAUTH_VERSION__: JSON.stringify(pkg.version) },
   build: {
@@ -37,11 +39,13 @@ export default defineConfig({
   },
   ssr: { noExternal: true, target: 'node' },
   // imapflow's SOCKS proxy support and its default logger, which the CLI never uses: not loaded
-  // (electron/cli/socks-stub.ts, electron/cli/pino-stub.ts).
+  // (electron/cli/socks-stub.ts, electron/cli/pino-stub.ts); graceful-fs's patching of fs, which it
+  // does not need (electron/cli/graceful-fs-stub.cjs).
   resolve: {
     alias: {
       socks: resolve(import.meta.dirname, 'electron', 'cli', 'socks-stub.ts'),
       pino: resolve(import.meta.dirname, 'electron', 'cli', 'pino-stub.ts'),
+      'graceful-fs': resolve(import.meta.dirname, 'electron', 'cli', 'graceful-fs-stub.cjs'),
     },
   },
 });

@@ -24,6 +24,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS stand-ins for the CLI bundle (cli.vite.config.ts aliases), required by CommonJS packages.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The Electron shell: the only place that may import 'electron' and 'electron-store'.
     files: ['electron/app/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },

@@ -18,6 +18,7 @@
 // another never hung). Mail clients run `mail-oauth token` several at a time (neomutt, mbsync and
 // msmtp together), so every call of the store goes through a cross-process lock, and a call the
 // keyring does not answer fails after a bound instead of hanging the mail client.
+import { createRequire } from 'node:module';
 import type { AsyncEntry } from '@napi-rs/keyring';
 import { appError, AppFailure } from '../../shared/app-error.ts';
 import { describe } from '../../shared/diagnostics.ts';
@@ -140,6 +141,8 @@ function bounded<T>(p: Promise<T>, ms: number, timedOut: () => Error): Promise<T
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
+const requireNative = createRequire(import.meta.url);
+
 /** The entry for one data directory (several data dirs on one machine keep separate keys). */
 export function osKeyringEntry(account: string, platform: NodeJS.Platform = process.platform): KeyringEntry {
   const backend = keyringName(platform);
@@ -147,8 +150,10 @@ export function osKeyringEntry(account: string, platform: NodeJS.Platform = proc
   const open = async (): Promise<AsyncEntry> => {
     if (entry) return entry;
     // The native library is loaded on first use: a store on a key file (no keyring) never pays
-    // for it, and `token` starts that much sooner (issue 10).
-    const { AsyncEntry: Entry } = await import('@napi-rs/keyring');
+    // for it, and `token` starts that much sooner (issue 10). Required, not imported: it is
+    // CommonJS, and importing it from ESM first scans its 700-line loader for export names
+    // (cjs-module-lexer, ~10 ms of every `token` call that opens the key; `npm run bench:keyring`).
+    const { AsyncEntry: Entry } = requireNative('@napi-rs/keyring') as { AsyncEntry: typeof AsyncEntry };
     // The constructor already connects (D-Bus on Linux) and throws when there is no session bus.
     entry ??= new Entry(KEYRING_SERVICE, account, platform === 'linux' ? { linux: { store: 'secret-service' } } : undefined);
     return entry;

@@ -6,7 +6,8 @@
 //   node test/speed/cli.ts [--runs 15] [--delay 25]
 //
 // 1. token with a cached token, token with a refresh (bench client with a 3 s token lifetime, so
-//    every call refreshes), --help, node -e 0;
+//    every call refreshes), --help, node -e 0, and the cached token again with the key in a real
+//    OS keyring (a private GNOME Keyring; issue 15: the figures must hold with the keyring);
 // 2. end to end at 2 x delay ms RTT (latency relays in front of the IdP and Dovecot):
 //    `mail-oauth test --account` with a refresh vs neomutt's `mutt_oauth2.py --test` (Debian's
 //    neomutt package ships it; patched copy: bench ports, no gpg) doing the same refresh + IMAP,
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBench } from '../bench/bench.ts';
 import { latencyProxy, type LatencyProxy } from './latency-proxy.ts';
+import { startSecretService } from '../store/secret-service.ts';
 import type { BenchInfo } from '../bench/types.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, delay: { type: 'string', default: '25' } } });
@@ -74,6 +76,7 @@ function cli(args: readonly string[], o: { env?: NodeJS.ProcessEnv; onStderr?: (
 // The identity provider is reachable only through a relay (its issuer names the relay's port), so
 // the CLI child processes pay the latency without any rewriting; 0 ms for the start-up figures.
 const proxies: LatencyProxy[] = [];
+const stops: Array<() => Promise<void>> = [];
 let idpRelay: LatencyProxy | undefined;
 const bench = await startBench({
   idpFront: async (listenPort) => {
@@ -92,13 +95,15 @@ try {
   const scopes = `openid email offline_access ${info.scopes.imap} ${info.scopes.pop3} ${info.scopes.smtp}`;
   const user = benchUser('alice@example.test');
 
-  async function setUp(dataDir: string, clientId: string, servers: { imap: number; pop: number; smtp: number }): Promise<void> {
+  /** An authorized account in `dataDir`; `env` given: its key in that keyring (else a key file). */
+  async function setUp(dataDir: string, clientId: string, servers: { imap: number; pop: number; smtp: number }, env?: NodeJS.ProcessEnv): Promise<void> {
     const dd = ['--data-dir', dataDir];
-    const add = await cli(['add', ...dd, '--insecure-store', '--ca-file', info.ca.path, '--address', user.address, '--issuer', info.issuer, '--client-id', clientId, '--scopes', scopes,
-      '--imap', `localhost:${servers.imap}:tls`, '--pop', `localhost:${servers.pop}:tls`, '--smtp', `localhost:${servers.smtp}:starttls`]);
+    const add = await cli(['add', ...dd, ...(env ? [] : ['--insecure-store']), '--ca-file', info.ca.path, '--address', user.address, '--issuer', info.issuer, '--client-id', clientId, '--scopes', scopes,
+      '--imap', `localhost:${servers.imap}:tls`, '--pop', `localhost:${servers.pop}:tls`, '--smtp', `localhost:${servers.smtp}:starttls`], { ...(env ? { env } : {}) });
     if (add.code !== 0) throw new Error(`add failed: ${add.stderr}`);
     let done: Promise<void> | undefined;
     const auth = await cli(['authorize', user.address, ...dd], {
+      ...(env ? { env } : {}),
       onStderr: (s) => {
         const url = /Open this URL in your browser to sign in:\n\s+(\S+)/.exec(s)?.[1];
         if (url && !done) done = loginWithHttp(url, { user: user.address, password: user.password }).then(async (r) => void (await fetch(r)));
@@ -106,6 +111,7 @@ try {
     });
     await done;
     if (auth.code !== 0) throw new Error(`authorize failed: ${auth.stderr}`);
+    if (env && !existsSync(join(dataDir, 'master-key.json'))) throw new Error(`the keyring data dir ${dataDir} did not get its key in the keyring`);
   }
 
   // 1. Start-up, no added latency.
@@ -114,14 +120,27 @@ try {
   const direct = { imap: m.imap.tls.port, pop: m.pop3.tls.port, smtp: m.smtp.starttls.port };
   await setUp(cached, 'native-app', direct);
   await setUp(refreshing, 'native-short', direct);
-  const cases: Array<{ name: string; cmd: string[] }> = [
+  const cases: Array<{ name: string; cmd: string[]; env?: NodeJS.ProcessEnv }> = [
     { name: 'node -e 0', cmd: [process.execPath, '-e', '0'] },
     { name: 'mail-oauth --help', cmd: [process.execPath, launcher, '--help'] },
     { name: 'mail-oauth token (cached token)', cmd: [process.execPath, launcher, 'token', user.address, '--data-dir', cached] },
     { name: 'mail-oauth token (refresh, loopback)', cmd: [process.execPath, launcher, 'token', user.address, '--data-dir', refreshing] },
   ];
+  // The same cached token with the key in a real OS keyring (GNOME Keyring's Secret Service on a
+  // private bus, as in the keyring tests): the key lookup, its lock and the library in the path.
+  const keyringName = 'mail-oauth token (cached token, OS keyring)';
+  const secretService = await startSecretService().catch((e: unknown) => {
+    console.log(`(no Secret Service for the keyring case: ${e instanceof Error ? e.message : String(e)})`);
+    return undefined;
+  });
+  if (secretService) {
+    stops.push(() => secretService.stop());
+    const keyringDir = mkdtempSync(join(tmpdir(), 'moa-bench-cli-keyring-'));
+    await setUp(keyringDir, 'native-app', direct, secretService.env);
+    cases.push({ name: keyringName, cmd: [process.execPath, launcher, 'token', user.address, '--data-dir', keyringDir], env: secretService.env });
+  }
   // Warm the compile cache and the OS file cache once (what a mail client sees after its first call).
-  for (const c of cases) await measure(c.cmd);
+  for (const c of cases) await measure(c.cmd, c.env);
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
   // The identity provider's own share of a refresh: the same request (new TCP and TLS connection,
   // POST /token) from this already running process, so "token (refresh)" minus it is what the
@@ -138,7 +157,7 @@ try {
   };
   await idpRefresh();
   for (let i = 0; i < RUNS; i++) {
-    for (const c of cases) samples.get(c.name)?.push(await measure(c.cmd));
+    for (const c of cases) samples.get(c.name)?.push(await measure(c.cmd, c.env));
     idpSamples.push(await idpRefresh());
   }
 
@@ -192,6 +211,7 @@ try {
   }
 } finally {
   for (const p of proxies) await p.close();
+  for (const stop of stops) await stop();
   await bench.stop();
 }
 
