@@ -49,6 +49,10 @@ export type Draft = {
    * (helper lines in mail clients use it), and the account whose sign-in this one reuses. */
   name?: string;
   grantFrom?: string;
+  /** The scopes as saved, when they differ from what the wizard would choose (set elsewhere, e.g.
+   * `mail-oauth edit --scopes`): kept while what decides the scopes (`basis`: provider, flow,
+   * cloud, protocols, typed mail scopes) is as it was, so saving here never undoes that change. */
+  keptScopes?: { scopes: string[]; basis: string };
   // Helpers of the register step, kept only in this window's storage (not secrets).
   checked: string[];
   spObjectId: string;
@@ -119,6 +123,18 @@ export function withProvider(d: Draft, provider: ProviderEntry, picked: boolean)
 /** Scopes the account requests: the enabled protocols' scopes (or the user's, for generic
  * providers) plus the base scopes; app-only asks for the resource's `.default`. */
 export function scopesOf(d: Draft): string[] {
+  if (scopesKept(d)) return [...(d.keptScopes?.scopes ?? [])];
+  return chosenScopes(d);
+}
+
+/** What decides the wizard's choice of scopes (see keptScopes). */
+const scopeBasis = (d: Draft): string => JSON.stringify([d.providerId, d.flow, d.cloudId, protocolsOf(d), splitScopes(d.mailScopes)]);
+
+/** The account keeps the scopes it was saved with (changed outside the wizard); changing the
+ * provider, flow, cloud, protocols or mail scopes here chooses them again. */
+export const scopesKept = (d: Draft): boolean => d.keptScopes !== undefined && d.keptScopes.basis === scopeBasis(d);
+
+function chosenScopes(d: Draft): string[] {
   const provider = providerOf(d);
   if (!provider) return [];
   if (provider.adapter === 'msal' && d.flow === 'app-only') return [`${cloudOf(d).appOnlyResource}/.default`];
@@ -236,6 +252,8 @@ export function fromAccount(a: Account, extras?: Partial<LocalExtras>): Draft {
   if (extras?.spObjectId) d.spObjectId = extras.spObjectId;
   if (extras?.mailbox) d.mailbox = extras.mailbox;
   if (extras?.appName) d.appName = extras.appName;
+  const chosen = chosenScopes(d);
+  if (a.scopes.length !== chosen.length || a.scopes.some((x) => !chosen.includes(x))) d.keptScopes = { scopes: [...a.scopes], basis: scopeBasis(d) };
   return d;
 }
 
