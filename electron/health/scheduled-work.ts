@@ -29,17 +29,14 @@ export type ScheduledWorkDeps = {
   onAlerts?: (alerts: Alert[]) => void;
 };
 
-export type ScheduledWork = SchedulerWork & {
-  /** A token was handed out in this process (the bridge): the account is in use. */
-  markInUse(accountId: string): void;
-};
+/** Whether an account is in use comes from the usage marks (health/usage.ts), which every process
+ * that hands out a token leaves (the CLI's `token`, the bridge), this one included. */
+export type ScheduledWork = SchedulerWork;
 
 /** The ledger channel of the app's own alerts (`mail-oauth check --notify-cmd` has its own). */
 export const APP_ALERTS = 'app';
 
 export function createScheduledWork(d: ScheduledWorkDeps): ScheduledWork {
-  const usedHere = new Map<string, number>();
-
   async function accounts(): Promise<ScheduledAccount[]> {
     const records = (await readHealthFile(d.dataDir)).refresh;
     const out: ScheduledAccount[] = [];
@@ -49,8 +46,7 @@ export function createScheduledWork(d: ScheduledWorkDeps): ScheduledWork {
       const signedIn = a.status === 'ready' && t !== undefined && (t.state === 'valid' || t.state === 'expired');
       const authorizedAt = a.identity?.authorizedAt;
       const lastRefreshAt = Math.max(records[a.id]?.lastRefreshAt ?? -Infinity, authorizedAt ?? -Infinity);
-      const usedFile = lastTokenUse(d.dataDir, a.id);
-      const used = Math.max(usedFile ?? -Infinity, usedHere.get(a.id) ?? -Infinity);
+      const used = lastTokenUse(d.dataDir, a.id) ?? -Infinity;
       // What makes the plans start over: a new sign-in, other servers or auth settings. Not the
       // last test (each test saves it) nor the label.
       const version = createHash('sha256')
@@ -108,9 +104,6 @@ export function createScheduledWork(d: ScheduledWorkDeps): ScheduledWork {
       const outcome = kind === 'test' ? await test(id) : await refresh(kind, id);
       await announce();
       return outcome;
-    },
-    markInUse(id) {
-      usedHere.set(id, d.clock.now());
     },
   };
 }
