@@ -9,14 +9,16 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import { lazyLibmimeGbk } from './tools/lazy-libmime-gbk.ts';
 import { builtinsByRequire } from './tools/builtins-by-require.ts';
+import { fetchLiteImports } from './tools/fetch-lite-imports.ts';
 
 const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 export default defineConfig({
   publicDir: false,
-  // Built-ins by require(), not through Node's ESM facades (tools/builtins-by-require.ts).
-  plugins: [builtinsByRequire(), lazyLibmimeGbk()],
+  // Built-ins by require(), not through Node's ESM facades (tools/builtins-by-require.ts);
+  // openid-client and oauth4webapi on our Headers/Response, not undici's (tools/fetch-lite-imports.ts).
+  plugins: [builtinsByRequire(), fetchLiteImports(), lazyLibmimeGbk()],
   logLevel: 'warn',
   define: { __MAIL_OAUTH_VERSION__: JSON.stringify(pkg.version) },
   build: {

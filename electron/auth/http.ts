@@ -6,19 +6,22 @@ import { secureContextWithExtraCa } from '../core/trust.ts';
 import { caList, takeWarm } from './preconnect.ts';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { nodeHttp, nodeHttps } from '../core/node-http.ts';
+import { LiteHeaders, LiteResponse } from './fetch-lite.ts';
 
 const { Agent: HttpsAgent, request: httpsRequest } = nodeHttps;
 const { request: httpRequest } = nodeHttp;
 
 export type HttpFetchInit = {
   method?: string;
-  headers?: Record<string, string> | Headers;
+  headers?: Record<string, string> | Headers | LiteHeaders;
   body?: string | URLSearchParams | Uint8Array | ArrayBuffer | null | ReadableStream;
   signal?: AbortSignal | null;
   redirect?: string;
 };
 
-/** The subset of fetch that openid-client's customFetch and our MSAL network client use. */
+/** The subset of fetch that openid-client's customFetch and our MSAL network client use. The
+ * answer is a LiteResponse (./fetch-lite.ts: Node's Response would load undici), typed as the
+ * Fetch API's Response because that is the type openid-client's customFetch is declared with. */
 export type HttpFetch = (url: string, init?: HttpFetchInit) => Promise<Response>;
 
 export type HttpOptions = {
@@ -45,8 +48,10 @@ export class HttpNetworkError extends Error {
 
 function headerRecord(h: HttpFetchInit['headers']): Record<string, string> {
   if (!h) return {};
-  if (h instanceof Headers) return Object.fromEntries(h.entries());
-  return { ...h };
+  // Headers of either kind (Node's or ours: openid-client passes the one it was given), told apart
+  // from a plain record without naming the global class, which would load undici.
+  if (typeof (h as { entries?: unknown }).entries === 'function') return Object.fromEntries((h as Headers).entries());
+  return { ...(h as Record<string, string>) };
 }
 
 async function bodyBytes(body: HttpFetchInit['body']): Promise<Buffer | undefined> {
@@ -55,7 +60,9 @@ async function bodyBytes(body: HttpFetchInit['body']): Promise<Buffer | undefine
   if (body instanceof URLSearchParams) return Buffer.from(body.toString());
   if (body instanceof ArrayBuffer) return Buffer.from(body);
   if (body instanceof Uint8Array) return Buffer.from(body);
-  return Buffer.from(await new Response(body).arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  for await (const c of body as AsyncIterable<Uint8Array>) chunks.push(c);
+  return Buffer.concat(chunks);
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -112,13 +119,13 @@ export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
         res.on('end', () =>
           done(() => {
             const status = res.statusCode ?? 502;
-            const h = new Headers();
+            const h = new LiteHeaders();
             for (const [k, v] of Object.entries(res.headers)) {
               if (Array.isArray(v)) for (const x of v) h.append(k, x);
               else if (v !== undefined) h.set(k, v);
             }
             const nullBody = status === 204 || status === 304 || init.method === 'HEAD';
-            resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: h }));
+            resolve(new LiteResponse(nullBody ? null : Buffer.concat(chunks), { status, headers: h }) as unknown as Response);
           }),
         );
       };

@@ -5,11 +5,11 @@
 // place and says when a new sign-in is needed. Child processes against the real bench.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchInfo, introspect, mintToken } from '../bench/client.ts';
-import { allScopes, authorizeWithBrowser, runCli } from './cli-helpers.ts';
+import { allScopes, authorizeWithBrowser, cliBundle, cliEntry, runCli } from './cli-helpers.ts';
 
 const info = benchInfo();
 const m = info.mail.main;
@@ -48,6 +48,22 @@ test('token prints only the token and a newline; stderr stays empty', async () =
   assert.equal(fresh.stderr, '');
   assert.notEqual(fresh.stdout, tok.stdout, 'a new token after --force-refresh');
   assert.equal((await introspect(fresh.stdout.trim())).active, true);
+});
+
+// electron/auth/fetch-lite.ts, tools/fetch-lite-imports.ts: Node's Headers and Response are undici,
+// 25-55 ms to load, and the built command's refresh must not load it. Observed from inside the
+// child: a preload records the built-in modules it loaded.
+test('a refresh by the built command loads no undici (Node\'s fetch classes)', { skip: cliEntry !== cliBundle && 'the command is not built (npm run build)' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moa-cli-modules-'));
+  const preload = join(dir, 'record.cjs');
+  const out = join(dir, 'modules.json');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
+  const r = await runCli(['token', ALICE, ...dd, '--force-refresh'], { env: { NODE_OPTIONS: `--require ${preload}` } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await introspect(r.stdout.trim())).active, true, 'a working token');
+  const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
+  assert.ok(loaded.includes('NativeModule https'), 'the record sees what the refresh loaded');
+  assert.deepEqual(loaded.filter((m) => m.includes('undici')), []);
 });
 
 test('test --account takes the store flags and refreshes with the account CA', async () => {
