@@ -5,7 +5,7 @@
 // It is its own module so that it loads nothing it does not need (no zod-heavy forms, no probe),
 // and a token that is still good is answered by token-fast.ts without loading the core at all.
 import type { CliCommand } from './command.ts';
-import type { NodeSecretBox } from '../store/node-secret-box.ts';
+import type { FastPathHandover } from './token-fast.ts';
 import { UsageError } from './command.ts';
 import { parseCommand, STORE_FLAGS, storeOptions } from './args.ts';
 import { EXIT_CODES_HELP, failLine } from './exit.ts';
@@ -31,7 +31,7 @@ export function createTokenCommand(): CliCommand {
       const store = storeOptions(values);
       // The fast path only reads: flags that write (--insecure-store is remembered) or trust a CA
       // file (checked by the full path), and a forced refresh, go the full way.
-      const opened: { box?: NodeSecretBox } = {};
+      const opened: FastPathHandover = {};
       if (values['force-refresh'] !== true && store.insecureStore !== true && store.caFile === undefined) {
         const { cachedToken } = await import('./token-fast.ts');
         const token = await cachedToken(ref, store.dataDir, io, opened);
@@ -50,6 +50,7 @@ export function createTokenCommand(): CliCommand {
       io.stdout.write(`${r.value.token}\n`);
       const { recordTokenUse } = await import('../health/usage.ts');
       recordTokenUse(core.dataDir, account.id);
+      opened.markValid?.();
       return 0;
     },
   };

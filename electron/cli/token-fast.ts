@@ -127,13 +127,23 @@ function cachedAccessToken(raw: string | undefined, now: number): string | undef
   return isFresh(expiresAt === undefined ? {} : { expiresAt }, now) ? g.accessToken : undefined;
 }
 
+/** What the fast path leaves the full path when it declines. */
+export type FastPathHandover = {
+  /** The data directory's key, opened before declining: the full path uses it instead of asking
+   * the keyring a second time (a refresh is exactly that case). */
+  box?: NodeSecretBox;
+  /** Set when the accounts file was just checked against the schema here: leaves its validity
+   * mark, for the caller to run once the full path has answered (a refresh then leaves it too, so
+   * the next call's early connection to the token endpoint waits for no schema). */
+  markValid?: () => void;
+};
+
 /**
  * The saved access token of `ref` when it can be handed out as it is, else undefined (run the full
- * path). Throws only what the full path would throw first for the same input (a bad --data-dir).
- * When it opened the data directory's key before declining, `opened.box` holds it: the full path
- * uses it instead of asking the keyring a second time (a refresh is exactly that case).
+ * path, with what `opened` gets). Throws only what the full path would throw first for the same
+ * input (a bad --data-dir).
  */
-export async function cachedToken(ref: string, dataDirFlag: string | undefined, io: CliIO, opened?: { box?: NodeSecretBox }): Promise<string | undefined> {
+export async function cachedToken(ref: string, dataDirFlag: string | undefined, io: CliIO, opened?: FastPathHandover): Promise<string | undefined> {
   const dataDir = resolveDataDir(io, dataDirFlag);
   const secretsDir = join(dataDir, 'secrets');
   let file: string;
@@ -145,6 +155,8 @@ export async function cachedToken(ref: string, dataDirFlag: string | undefined, 
     if (!found) return undefined;
     let account = found.account;
     valid = found.valid;
+    const mark = valid;
+    if (opened && mark !== undefined) opened.markValid = () => markValid(mark);
     // A shared mailbox reusing a delegate's sign-in: the token is in the owner's file (never copied).
     if (account.grantFrom !== undefined) {
       const owner = found.accounts.find((a) => a.id === account.grantFrom);

@@ -5,7 +5,7 @@
 // place and says when a new sign-in is needed. Child processes against the real bench.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchInfo, introspect, mintToken } from '../bench/client.ts';
@@ -64,6 +64,21 @@ test('a refresh by the built command loads no undici (Node\'s fetch classes)', {
   const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
   assert.ok(loaded.includes('NativeModule https'), 'the record sees what the refresh loaded');
   assert.deepEqual(loaded.filter((m) => m.includes('undici')), []);
+});
+
+test('a refresh leaves the accounts file\'s validity mark as a cached answer does, so the next call checks no schema first', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moa-cli-mark-'));
+  const d = ['--data-dir', dir];
+  const add = await runCli(['add', ...d, '--insecure-store', '--ca-file', info.ca.path, '--address', ALICE, '--issuer', info.issuer, '--client-id', 'native-short', '--scopes', allScopes(), '--imap', `localhost:${m.imap.tls.port}:tls`]);
+  assert.equal(add.code, 0, add.stderr);
+  assert.equal((await authorizeWithBrowser(ALICE, d)).code, 0);
+  const marks = (): string[] => (existsSync(join(dir, 'cache')) ? readdirSync(join(dir, 'cache')).filter((n) => n.endsWith('.valid')) : []);
+  assert.deepEqual(marks(), [], 'no call has checked the file yet');
+  // native-short tokens live 3 s, inside the refresh margin: this call refreshes.
+  const r = await runCli(['token', ALICE, ...d]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await introspect(r.stdout.trim())).active, true);
+  assert.equal(marks().length, 1, 'marked once the refresh answered');
 });
 
 test('test --account takes the store flags and refreshes with the account CA', async () => {
