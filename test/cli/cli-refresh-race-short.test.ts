@@ -3,7 +3,7 @@
 // got (re-read under the account's lock) while it is still valid. See store-helpers.ts tokenRound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { introspect } from '../bench/client.ts';
@@ -36,4 +36,24 @@ test('short-lived tokens (native-short, 3 s): 10 processes after expiry waste no
     for (const t of handedOut) assert.equal((await grantOf(t)).grantId, g0.grantId, `round ${r}: the same grant`);
     refreshesBefore = g.refreshes;
   }
+});
+
+test('the plain helper line (no flags, so the fast path reads first): 10 processes after expiry keep the grant, waste no refresh and leave one validity mark', async () => {
+  const dataDir = tmp();
+  const id = await addAccount(dataDir, { clientId: 'native-short' });
+  await authorize(dataDir, id);
+  const token = (await run(['token', id, ...storeFlags(dataDir)])).stdout.trim();
+  const g0 = await grantOf(token);
+  const marks = (): string[] => (existsSync(join(dataDir, 'cache')) ? readdirSync(join(dataDir, 'cache')).filter((n) => n.endsWith('.valid')) : []);
+  assert.deepEqual(marks(), [], 'the calls with store flags never read through the fast path');
+  while ((await introspect(token)).active === true) await new Promise((res) => setTimeout(res, 200));
+  // What a mail client's helper line runs: the store choice and the CA were remembered at `add`.
+  const results = await tokenRound(dataDir, id, [], 10, ['--data-dir', dataDir]);
+  for (const x of results) assert.equal(x.code, 0, x.stderr);
+  const tokens = new Set(results.map((x) => x.stdout.trim()));
+  const g = await grantOf([...tokens][0] ?? '');
+  assert.equal(g.revoked, false, 'the grant is alive');
+  assert.equal(g.grantId, g0.grantId, 'the same grant');
+  assert.equal(g.refreshes - g0.refreshes, tokens.size, `no refresh wasted (${tokens.size} token(s) handed out)`);
+  assert.equal(marks().length, 1, 'one validity mark, however many processes left it');
 });

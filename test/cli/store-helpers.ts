@@ -124,10 +124,10 @@ export function snapshot(dir: string): Record<string, string> {
 
 /** One round: 10 `token` processes queued behind the account's lock (held here while they start,
  * released once each of them has read the grant and waits), then let go together. */
-export async function tokenRound(dataDir: string, id: string, extra: string[], n = 10): Promise<Run[]> {
+export async function tokenRound(dataDir: string, id: string, extra: string[], n = 10, flags = storeFlags(dataDir)): Promise<Run[]> {
   const lock = join(dataDir, 'secrets', `${id}.secrets.lock`);
   const kids = await withFileLock(lock, async () => {
-    const started = Array.from({ length: n }, () => start(['token', id, ...storeFlags(dataDir), ...extra], { MAIL_OAUTH_DEBUG_LOCKS: '1' }));
+    const started = Array.from({ length: n }, () => start(['token', id, ...flags, ...extra], { MAIL_OAUTH_DEBUG_LOCKS: '1' }));
     await Promise.all(started.map((k) => stderrShows(k, 'waiting for lock')));
     return started;
   });
