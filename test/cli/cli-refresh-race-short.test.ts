@@ -11,17 +11,26 @@ import { addAccount, authorize, grantOf, run, storeFlags, tokenRound } from './s
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'moa-cli-conc-'));
 
-test('short-lived tokens (native-short, 3 s): 10 processes after expiry waste no refresh and keep the grant, 3 rounds', async () => {
+/** A native-short account (3 s tokens) signed in, and the token of a first call with the store flags. */
+async function signedIn(): Promise<{ dataDir: string; id: string; token: string; g0: Awaited<ReturnType<typeof grantOf>> }> {
   const dataDir = tmp();
   const id = await addAccount(dataDir, { clientId: 'native-short' });
   await authorize(dataDir, id);
   const token = (await run(['token', id, ...storeFlags(dataDir)])).stdout.trim();
-  const g0 = await grantOf(token);
+  return { dataDir, id, token, g0: await grantOf(token) };
+}
+
+/** Until the provider itself says the token expired (no fixed sleep). */
+async function expired(token: string): Promise<void> {
+  while ((await introspect(token)).active === true) await new Promise((res) => setTimeout(res, 200));
+}
+
+test('short-lived tokens (native-short, 3 s): 10 processes after expiry waste no refresh and keep the grant, 3 rounds', async () => {
+  const { dataDir, id, token, g0 } = await signedIn();
   let handedOut = [token];
   let refreshesBefore = g0.refreshes;
   for (let r = 1; r <= 3; r++) {
-    // Wait for the state "expired" at the provider itself (no fixed sleep).
-    for (const t of handedOut) while ((await introspect(t)).active === true) await new Promise((res) => setTimeout(res, 200));
+    for (const t of handedOut) await expired(t);
     const results = await tokenRound(dataDir, id, []);
     for (const x of results) assert.equal(x.code, 0, x.stderr);
     const tokens = new Set(results.map((x) => x.stdout.trim()));
@@ -39,14 +48,10 @@ test('short-lived tokens (native-short, 3 s): 10 processes after expiry waste no
 });
 
 test('the plain helper line (no flags, so the fast path reads first): 10 processes after expiry keep the grant, waste no refresh and leave one validity mark', async () => {
-  const dataDir = tmp();
-  const id = await addAccount(dataDir, { clientId: 'native-short' });
-  await authorize(dataDir, id);
-  const token = (await run(['token', id, ...storeFlags(dataDir)])).stdout.trim();
-  const g0 = await grantOf(token);
+  const { dataDir, id, token, g0 } = await signedIn();
   const marks = (): string[] => (existsSync(join(dataDir, 'cache')) ? readdirSync(join(dataDir, 'cache')).filter((n) => n.endsWith('.valid')) : []);
   assert.deepEqual(marks(), [], 'the calls with store flags never read through the fast path');
-  while ((await introspect(token)).active === true) await new Promise((res) => setTimeout(res, 200));
+  await expired(token);
   // What a mail client's helper line runs: the store choice and the CA were remembered at `add`.
   const results = await tokenRound(dataDir, id, [], 10, ['--data-dir', dataDir]);
   for (const x of results) assert.equal(x.code, 0, x.stderr);
