@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Account } from '../../shared/account.ts';
 import { providerById } from '../../shared/providers.ts';
-import { fromAccount, newDraft, scopesKept, scopesOf, toAccountInput, withProvider, type Draft } from '../../renderer/src/wizard/draft.ts';
+import { fromAccount, keptScopesNote, newDraft, scopesKept, scopesOf, toAccountInput, withProvider, type Draft } from '../../renderer/src/wizard/draft.ts';
 
 const google = providerById('google');
 assert.ok(google);
@@ -31,12 +31,14 @@ test('scopes changed elsewhere: shown and saved as they are, until the protocols
   assert.notDeepEqual([...custom].sort(), [...catalog].sort());
   const d = fromAccount(saved(custom));
   assert.equal(scopesKept(d), true);
+  assert.match(keptScopesNote(d), /as saved with the account/);
   assert.deepEqual(scopesOf(d), custom);
   assert.deepEqual(toAccountInput({ ...d, clientId: 'client-2.apps.googleusercontent.com' })?.scopes, custom, 'another field changed: the scopes stay');
 
   // Turning a protocol off is a choice of what the account is for: the wizard chooses the scopes again.
   const changed: Draft = { ...d, servers: { ...d.servers, pop: { ...d.servers.pop, enabled: !d.servers.pop.enabled } } };
   assert.equal(scopesKept(changed), false);
+  assert.equal(keptScopesNote(changed), '');
   assert.ok(!scopesOf(changed).includes('profile'), 'the catalog’s scopes, not the kept ones');
   assert.deepEqual(scopesOf(changed).filter((s) => !google!.baseScopes.includes(s)).every((s) => Object.values(google!.protocolScopes).flat().includes(s)), true);
 });

@@ -134,6 +134,9 @@ const scopeBasis = (d: Draft): string => JSON.stringify([d.providerId, d.flow, d
  * provider, flow, cloud, protocols or mail scopes here chooses them again. */
 export const scopesKept = (d: Draft): boolean => d.keptScopes !== undefined && d.keptScopes.basis === scopeBasis(d);
 
+/** What the "Requests:" lines (register and sign-in steps) add when the saved scopes are kept. */
+export const keptScopesNote = (d: Draft): string => (scopesKept(d) ? ' (as saved with the account; changing the protocols or the provider chooses them again)' : '');
+
 function chosenScopes(d: Draft): string[] {
   const provider = providerOf(d);
   if (!provider) return [];

@@ -8,7 +8,7 @@ import { ErrorPanel } from '../components/error-panel.tsx';
 import { CA_FIXABLE, TrustCa } from '../components/trust-ca.tsx';
 import { StepNav } from '../components/step-nav.tsx';
 import { formatTime } from '../format.ts';
-import { issuerToCheck, providerOf, scopesKept, scopesOf } from './draft.ts';
+import { issuerToCheck, keptScopesNote, providerOf, scopesOf } from './draft.ts';
 import { AuthResult } from './auth-result.tsx';
 import { AuthWaiting } from './auth-waiting.tsx';
 import type { StepProps } from './step-props.ts';
@@ -154,7 +154,7 @@ export function StepAuthorize({ draft, next, back, goTo, ensureSaved, outcome, o
             )}
             <p className="small muted">
               Requests: <code>{scopesOf(draft).join(' ')}</code>
-              {scopesKept(draft) ? ' (as saved with the account; changing the protocols or the provider chooses them again)' : null}
+              {keptScopesNote(draft)}
             </p>
             <div className="row">
               {phase.kind === 'error' && ['reauthorize', 'retry'].includes(describe(phase.error.code).action) ? null : (

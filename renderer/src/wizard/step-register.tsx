@@ -14,7 +14,7 @@ import { getApi } from '../bridge.ts';
 import { StepNav } from '../components/step-nav.tsx';
 import { Tabs } from '../components/tabs.tsx';
 import { TextField } from '../components/text-field.tsx';
-import { asksConsentStatus, isUserScoped, issuerToCheck, protocolsOf, providerOf, registerErrors, scopesKept, scopesOf, sharedSigner, splitScopes, type Draft } from './draft.ts';
+import { asksConsentStatus, isUserScoped, issuerToCheck, keptScopesNote, protocolsOf, providerOf, registerErrors, scopesOf, sharedSigner, splitScopes, type Draft } from './draft.ts';
 import { GuideChecklist } from './guide-checklist.tsx';
 import { IssuerCheck } from './issuer-check.tsx';
 import { ScopeSuggestions } from './scope-suggestions.tsx';
@@ -240,7 +240,7 @@ export function StepRegister({ draft, update, next, back, secretStored, onSecret
             ) : (
               <p className="small muted scopes-line">
                 Requests: <code>{scopesOf(draft).join(' ')}</code>
-                {scopesKept(draft) ? ' (as saved with the account; changing the protocols or the provider chooses them again)' : null}
+                {keptScopesNote(draft)}
               </p>
             )}
             {provider.clientSecretRequired || appOnly || provider.id === 'generic' ? (
