@@ -11,8 +11,9 @@
 // 2. end to end at 2 x delay ms RTT (latency relays in front of the IdP and Dovecot):
 //    `mail-oauth test --account` with a refresh vs neomutt's `mutt_oauth2.py --test` (Debian's
 //    neomutt package ships it; patched copy: bench ports, no gpg) doing the same refresh + IMAP,
-//    POP3 and SMTP sign-in; and `token` with a refresh from the IdP that far away, beside the
-//    IdP's own part at that distance.
+//    POP3 and SMTP sign-in, beside the checks' own part (the same three checks run from this
+//    process: what `test --account` adds is the rest); and `token` with a refresh from the IdP
+//    that far away, beside the IdP's own part at that distance.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -202,13 +203,33 @@ try {
     c.before?.();
     return measure(c.cmd, c.env);
   };
+  // The protocols' own share of `test --account`, as the IdP's part is the refresh's: the same
+  // three checks through the same relays from this already running process (the engine loaded, a
+  // token in hand), so the command's figure minus it is what the process adds: its start-up and
+  // loading, the refresh, and the checks waiting on each other's work in one thread.
+  const { runProbe } = await import('../../electron/probe/run-probe.ts');
+  const { staticToken } = await import('../../electron/core/ports.ts');
+  const probeToken = (await mintToken({ client: 'native-app', scope: scopes })).access_token;
+  const probeServers = {
+    imap: { enabled: true, host: 'localhost', port: slow.imap, security: 'tls' as const },
+    pop: { enabled: true, host: 'localhost', port: slow.pop, security: 'tls' as const },
+    smtp: { enabled: true, host: 'localhost', port: slow.smtp, security: 'starttls' as const },
+  };
+  const checksInProcess = async (): Promise<Sample> => {
+    const t0 = performance.now();
+    const report = await runProbe({ address: user.address, servers: probeServers, mechanisms: ['OAUTHBEARER', 'XOAUTH2'], token: staticToken(probeToken) }, { ca: info.ca.pem });
+    return { ms: performance.now() - t0, code: report.ok ? 0 : 1 };
+  };
   for (const c of e2e) await run(c);
+  await checksInProcess();
   const e2eSamples = new Map<string, Sample[]>(e2e.map((c) => [c.name, []]));
   const idpAtRtt: Sample[] = [];
+  const checksAtRtt: Sample[] = [];
   await idpRefresh();
   for (let i = 0; i < RUNS; i++) {
     for (const c of e2e) e2eSamples.get(c.name)?.push(await run(c));
     idpAtRtt.push(await idpRefresh());
+    checksAtRtt.push(await checksInProcess());
   }
   const base2 = median((e2eSamples.get('node -e 0') ?? []).map((s) => s.ms));
   console.log(`\nEnd to end at ${2 * DELAY} ms RTT (median of ${RUNS}, interleaved):`);
@@ -220,6 +241,10 @@ try {
   } else {
     console.log('  (mutt_oauth2.py not found: apt-get install neomutt for the comparison)');
   }
+  const checksName = `the 3 checks' part at ${2 * DELAY} ms RTT (same checks, running process)`;
+  console.log(row(checksName, checksAtRtt, base2));
+  const testMs = median((e2eSamples.get(e2e[1]?.name ?? '') ?? []).map((s) => s.ms));
+  console.log(`  test --account beyond the checks' part at ${2 * DELAY} ms RTT ${(testMs - median(checksAtRtt.map((s) => s.ms))).toFixed(0).padStart(6)} ms`);
   console.log(row(`the IdP's part at ${2 * DELAY} ms RTT (3 round trips + its work)`, idpAtRtt, base2));
   const tokenRttMs = median((e2eSamples.get(tokenAtRtt) ?? []).map((s) => s.ms));
   console.log(`  token (refresh) beyond the IdP's part at ${2 * DELAY} ms RTT ${(tokenRttMs - median(idpAtRtt.map((s) => s.ms))).toFixed(0).padStart(6)} ms`);
