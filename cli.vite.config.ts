@@ -36,7 +36,16 @@ export default defineConfig({
       // resolved from node_modules beside the bundle (the checkout's, or the copy the packaged
       // app ships in resources/cli/node_modules).
       external: (id) => builtins.has(id) || id === '@napi-rs/keyring' || id.startsWith('@napi-rs/keyring-'),
-      output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
+      output: {
+        format: 'es',
+        // ASCII only (other characters escaped, JSDoc comments left out; licence comments stay):
+        // V8 keeps a source with a single non-ASCII character as two-byte text, slower to read,
+        // hash for the compile cache and compile on every start (test/integration/bundle-budget.test.ts).
+        charset: 'ascii',
+        comments: { legal: true, annotation: false, jsdoc: false },
+        entryFileNames: '[name].mjs',
+        chunkFileNames: 'chunks/[name]-[hash].mjs',
+      },
     },
   },
   ssr: { noExternal: true, target: 'node' },

@@ -12,7 +12,6 @@
 // and the source recorded in migrated.json so it is never moved twice. A failure leaves the old
 // files exactly as they were and is reported as STORE_MIGRATION_FAILED with the cause and the
 // file; the next start tries again. Old files are never deleted: the note tells the user they can go.
-import { execFile } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -167,7 +166,10 @@ export async function migrateLegacyStores(o: {
 const LEGACY_SERVICE = 'mail-oauth-assistant';
 const LEGACY_ACCOUNT = 'master-key';
 
-function runTool(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
+async function runTool(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
+  // Loaded here, for the one move that needs it: every `mail-oauth token` refresh opens the store,
+  // and node:child_process (with dgram and the child-process internals) is ~6 ms to load alone.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(file, args, { env, timeout: 10_000, windowsHide: true }, (error, stdout) => {
       if (error && typeof (error as NodeJS.ErrnoException).code === 'string') return reject(error);
