@@ -10,6 +10,7 @@ import { defineConfig } from 'vite';
 import { lazyLibmimeGbk } from './tools/lazy-libmime-gbk.ts';
 import { builtinsByRequire } from './tools/builtins-by-require.ts';
 import { fetchLiteImports } from './tools/fetch-lite-imports.ts';
+import { eagerModuleWrappersPlugin } from './tools/eager-module-wrappers.ts';
 
 const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
@@ -18,7 +19,8 @@ export default defineConfig({
   publicDir: false,
   // Built-ins by require(), not through Node's ESM facades (tools/builtins-by-require.ts);
   // openid-client and oauth4webapi on our Headers/Response, not undici's (tools/fetch-lite-imports.ts).
-  plugins: [builtinsByRequire(), fetchLiteImports(), lazyLibmimeGbk()],
+  // CommonJS dependencies compiled with their chunk, so the compile cache keeps them (tools/eager-module-wrappers.ts).
+  plugins: [builtinsByRequire(), fetchLiteImports(), lazyLibmimeGbk(), eagerModuleWrappersPlugin()],
   logLevel: 'warn',
   define: { __MAIL_OAUTH_VERSION__: JSON.stringify(pkg.version) },
   build: {
