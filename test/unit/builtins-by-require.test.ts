@@ -7,12 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'vite';
 import { builtinName, builtinsByRequire } from '../../tools/builtins-by-require.ts';
+import { bundleForNode } from './vite-node-bundle.ts';
 
 const SOURCE = `#!/usr/bin/env node
 import { existsSync as exists, readFileSync } from 'node:fs';
@@ -31,28 +30,11 @@ export const seen = {
 };
 `;
 
-const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-
 async function bundle(withStep: boolean): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'moa-builtins-by-require-'));
   const entry = join(dir, 'entry.mjs');
   writeFileSync(entry, SOURCE);
-  const outDir = join(dir, 'out');
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    publicDir: false,
-    plugins: withStep ? [builtinsByRequire()] : [],
-    build: {
-      outDir,
-      ssr: true,
-      minify: false,
-      target: 'node20',
-      rollupOptions: { input: { entry }, external: (id) => builtins.has(id), output: { format: 'es', entryFileNames: '[name].mjs' } },
-    },
-    ssr: { noExternal: true, target: 'node' },
-  });
-  return join(outDir, 'entry.mjs');
+  return bundleForNode(entry, join(dir, 'out'), withStep ? [builtinsByRequire()] : []);
 }
 
 /** Import the bundle in a fresh Node: its values, and whether fs's stream code got loaded. */

@@ -7,12 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'vite';
 import { eagerModuleWrappers, eagerModuleWrappersPlugin } from '../../tools/eager-module-wrappers.ts';
+import { bundleForNode } from './vite-node-bundle.ts';
 
 const FILES: Record<string, string> = {
   'plain.cjs': `'use strict';\nexports.answer = 42;\nexports.sum = function () { return Array.prototype.reduce.call(arguments, (a, b) => a + b, 0); };\n`,
@@ -35,27 +34,10 @@ export const seen = {
 `,
 };
 
-const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-
 async function bundle(withStep: boolean): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'moa-eager-wrappers-'));
   for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
-  const outDir = join(dir, 'out');
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    publicDir: false,
-    plugins: withStep ? [eagerModuleWrappersPlugin()] : [],
-    build: {
-      outDir,
-      ssr: true,
-      minify: false,
-      target: 'node20',
-      rollupOptions: { input: { entry: join(dir, 'entry.mjs') }, external: (id) => builtins.has(id), output: { format: 'es', entryFileNames: '[name].mjs' } },
-    },
-    ssr: { noExternal: true, target: 'node' },
-  });
-  return join(outDir, 'entry.mjs');
+  return bundleForNode(join(dir, 'entry.mjs'), join(dir, 'out'), withStep ? [eagerModuleWrappersPlugin()] : []);
 }
 
 function run(file: string): unknown {
