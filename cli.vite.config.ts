@@ -45,6 +45,20 @@ export default defineConfig({
         // hash for the compile cache and compile on every start (test/integration/bundle-budget.test.ts).
         charset: 'ascii',
         comments: { legal: true, annotation: false, jsdoc: false },
+        // `token` with a saved token, what mail clients run on every connection, reads 5 files
+        // instead of 16: each module file costs its own resolution (realpath), read, cache lookup
+        // and link (~0.3 ms each measured alone; 54.6 instead of 58.3 ms a call, 81 interleaved
+        // runs). The shared start (`--help` loads only it) and the token path are one chunk each;
+        // everything else is split as the bundler chooses, per command (electron/cli/registry.ts).
+        codeSplitting: {
+          groups: [
+            { name: 'base', test: /electron[\\/](cli[\\/](command|exit|version)|core[\\/]exit-process)\.ts$/ },
+            {
+              name: 'token',
+              test: /(electron[\\/](cli[\\/](token-command|token-fast|args|locate)|core[\\/](data-dir|ports)|store[\\/](node-secret-box|secret-file|aes-secret-box|keyring)|health[\\/]usage)|shared[\\/](app-error|diagnostics)(\.ts|[\\/]))/,
+            },
+          ],
+        },
         entryFileNames: '[name].mjs',
         chunkFileNames: 'chunks/[name]-[hash].mjs',
       },

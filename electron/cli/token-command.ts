@@ -9,6 +9,8 @@ import type { FastPathHandover } from './token-fast.ts';
 import { UsageError } from './command.ts';
 import { parseCommand, STORE_FLAGS, storeOptions } from './args.ts';
 import { EXIT_CODES_HELP, failLine } from './exit.ts';
+// Light (fs, path): the fast path loads it too, to mark the account as in use.
+import { recordTokenUse } from '../health/usage.ts';
 
 export const TOKEN_USAGE = `Usage: mail-oauth token <account> [--force-refresh]
 
@@ -48,7 +50,6 @@ export function createTokenCommand(): CliCommand {
       const r = await core.auth.getAccessToken(account.id, { signal: io.signal, forceRefresh: values['force-refresh'] === true });
       if (!r.ok) return failLine(io, 'token', r.error, ref);
       io.stdout.write(`${r.value.token}\n`);
-      const { recordTokenUse } = await import('../health/usage.ts');
       recordTokenUse(core.dataDir, account.id);
       opened.markValid?.();
       return 0;

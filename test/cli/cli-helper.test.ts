@@ -66,6 +66,24 @@ test('a refresh by the built command loads no undici (Node\'s fetch classes)', {
   assert.deepEqual(loaded.filter((m) => m.includes('undici')), []);
 });
 
+// cli.vite.config.ts codeSplitting: every file of the bundle costs a resolution, a read, a cache
+// lookup and a link, on every call a mail client makes. Observed from inside the child: a preload
+// records the bundle's files that Node's module loader loads.
+test('token with a saved token loads at most 5 of the built command\'s files', { skip: cliEntry !== cliBundle && 'the command is not built (npm run build)' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moa-cli-files-'));
+  const preload = join(dir, 'record.cjs');
+  const out = join(dir, 'files.json');
+  writeFileSync(preload, `const seen = [];
+require('node:module').registerHooks({ load(url, context, next) { if (url.includes('/out/cli/')) seen.push(url.replace(/.*\\/out\\/cli\\//, '')); return next(url, context); } });
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(seen)));
+`);
+  const r = await runCli(['token', ALICE, ...dd], { env: { NODE_OPTIONS: `--require ${preload}` } });
+  assert.equal(r.code, 0, r.stderr);
+  const files = JSON.parse(readFileSync(out, 'utf8')) as string[];
+  assert.ok(files.includes('mail-oauth.mjs'), `the record sees the bundle's files: ${files.join(', ')}`);
+  assert.ok(files.length <= 5, `${files.length} files: ${files.join(', ')}`);
+});
+
 test('a refresh leaves the accounts file\'s validity mark as a cached answer does, so the next call checks no schema first', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'moa-cli-mark-'));
   const d = ['--data-dir', dir];
