@@ -7,6 +7,7 @@ import { COMMAND_ENTRIES, type CommandEntry } from './cli/registry.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, nextStep } from './cli/exit.ts';
 import { cliVersion } from './cli/version.ts';
 import { exitProcess } from './core/exit-process.ts';
+import { lazyStdio } from './cli/stdio.ts';
 import type { AppError } from '../shared/result.ts';
 
 function usage(commands: readonly CommandEntry[]): string {
@@ -79,7 +80,10 @@ export async function runCli(argv: string[] = process.argv.slice(2)): Promise<vo
   const g = globalThis as { __zod_globalConfig?: Record<string, unknown> };
   (g.__zod_globalConfig ??= {}).jitless = true;
   const controller = new AbortController();
-  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
+  // Written to directly until a command needs the streams themselves (electron/cli/stdio.ts).
+  const stdout = lazyStdio(1, () => process.stdout);
+  const stderr = lazyStdio(2, () => process.stderr);
+  const io: CliIO = { stdout, stderr, env: process.env, signal: controller.signal };
   // Ctrl+C cancels the running command, which then cleans up and says so; a second one stops at
   // once. A lasting listener (not `once`): proper-lockfile's signal-exit re-raises a signal when
   // its own listeners are the only ones left, which killed the process before any clean-up.
@@ -93,7 +97,8 @@ export async function runCli(argv: string[] = process.argv.slice(2)): Promise<vo
   process.exitCode = code;
   // Pooled keep-alive connections to the identity provider would hold the process for their
   // idle time: once the output is flushed there is nothing left to wait for.
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
+  // (A direct write is out already; only a stream that was built may still hold some.)
+  await Promise.all([stdout, stderr].filter((s) => s.streamCreated).map((s) => new Promise<void>((r) => s.write('', () => r()))));
   // Not process.exit: after a keyring call that never answered it would wait for that call forever.
   exitProcess(code);
 }

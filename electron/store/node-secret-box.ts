@@ -31,7 +31,7 @@
 // Any entry passed in (tests' stand-ins) is guarded the same way.
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { promises as fs } from 'node:fs';
+import type * as FsPromises from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SecretBox } from '../core/ports.ts';
 import { appError, AppFailure } from '../../shared/app-error.ts';
@@ -142,8 +142,14 @@ function readRecord(dataDir: string): KeyRecord | undefined {
   return value;
 }
 
+/** node:fs/promises, loaded where a key is made or reset: reading a key, what every `token` call
+ * does, needs none of it, and loading it takes fs/promises with readline and the directory and
+ * watcher classes (~2-3 ms). */
+const fsPromises = (): Promise<typeof FsPromises> => import('node:fs/promises');
+
 /** Written atomically (temp, fsync, rename): a half-written record would block every start. */
 async function writeRecord(dataDir: string, record: KeyRecord): Promise<void> {
+  const fs = await fsPromises();
   const path = join(dataDir, KEY_RECORD);
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await fs.open(tmp, 'wx', 0o600);
@@ -317,6 +323,7 @@ export async function resetMasterKey(options: NodeSecretBoxOptions): Promise<{ m
   return underKeyLock(dataDir, keyring, options.keyringTimeoutMs ?? keyringTimeoutMs(), async () => {
     let movedTo: string | undefined;
     if (hasKeyMaterial(dataDir)) {
+      const fs = await fsPromises();
       movedTo = join(dataDir, `reset-${new Date().toISOString().replace(/[:.]/g, '-')}`);
       await fs.mkdir(movedTo, { mode: 0o700 });
       for (const name of [SECRETS_DIR, KEY_RECORD, INSECURE_KEY_FILE]) {

@@ -84,6 +84,23 @@ process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}
   assert.ok(files.length <= 5, `${files.length} files: ${files.join(', ')}`);
 });
 
+// electron/cli/stdio.ts: a mail client reads the token through a pipe, and building
+// process.stdout for a pipe loads net and its stream classes (~7 ms a call); the token is written
+// to the descriptor instead. Observed from inside the child, as above.
+test('token with a saved token writes to the pipe directly: Node\'s net is not loaded', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moa-cli-stdio-'));
+  const preload = join(dir, 'record.cjs');
+  const out = join(dir, 'modules.json');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
+  const r = await runCli(['token', ALICE, ...dd], { env: { NODE_OPTIONS: `--require ${preload}` } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^[\w.~+/=-]+\n$/, 'the whole token and its newline reached the pipe');
+  assert.equal(r.stderr, '');
+  const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
+  assert.ok(loaded.includes('NativeModule crypto'), 'the record sees what the call loaded');
+  assert.deepEqual(loaded.filter((m) => m === 'NativeModule net' || m === 'NativeModule tty'), []);
+});
+
 test('a refresh leaves the accounts file\'s validity mark as a cached answer does, so the next call checks no schema first', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'moa-cli-mark-'));
   const d = ['--data-dir', dir];

@@ -44,7 +44,9 @@ function measure(cmd: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<S
   const [file, args] = TIME ? [TIME, ['-f', '@@rss %M', ...cmd]] : [cmd[0] ?? 'node', cmd.slice(1)];
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // stdout a pipe, read to the end: what a mail client gives the helper it runs.
+    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('close', (code) => {
