@@ -1,7 +1,7 @@
 // The CLI's lazily built stdout/stderr (electron/cli/stdio.ts): text goes straight to a file or
 // pipe descriptor without building the stream; anything else builds it, and from then on every
-// write goes through it, in order; a terminal, Windows or a descriptor that refuses a write get
-// the stream as before.
+// write goes through it, in order; Windows, a descriptor that is no file, pipe or socket, and one
+// that refuses a write get the stream as before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -60,7 +60,7 @@ test('any other use builds the stream, and every later write goes through it, af
   assert.deepEqual(r.got, ['second\n']);
 });
 
-test('Windows, a terminal or anything but a file/pipe/socket: the stream from the first write', () => {
+test('on Windows, or a descriptor that fstat cannot call a file, pipe or socket (here a closed one): the stream from the first write', () => {
   const { fd } = tempFile();
   const r = recorder();
   const out = lazyStdio(fd, () => r.stream, 'win32');
