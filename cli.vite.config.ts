@@ -1,5 +1,5 @@
-// The command-line tool's bundle (`npm run build` runs it after electron-vite): one ESM file,
-// out/cli/mail-oauth.mjs, with every dependency inside but the native keyring binding, and one lazily loaded chunk per
+// The command-line tool's bundle (`npm run build` runs it after electron-vite): one CommonJS file,
+// out/cli/mail-oauth.cjs, with every dependency inside but the native keyring binding, and one lazily loaded chunk per
 // command group (electron/cli/registry.ts) so `token` loads only what it runs: no imapflow,
 // nodemailer, discovery or MSAL unless the command or the account needs them.
 // Target node20: mail clients call the `node` on PATH, which is often the distribution's Node 20.
@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import { lazyLibmimeGbk } from './tools/lazy-libmime-gbk.ts';
-import { builtinsByRequire } from './tools/builtins-by-require.ts';
 import { fetchLiteImports } from './tools/fetch-lite-imports.ts';
 import { eagerModuleWrappersPlugin } from './tools/eager-module-wrappers.ts';
 
@@ -17,10 +16,9 @@ const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:
 
 export default defineConfig({
   publicDir: false,
-  // Built-ins by require(), not through Node's ESM facades (tools/builtins-by-require.ts);
   // openid-client and oauth4webapi on our Headers/Response, not undici's (tools/fetch-lite-imports.ts).
   // CommonJS dependencies compiled with their chunk, so the compile cache keeps them (tools/eager-module-wrappers.ts).
-  plugins: [builtinsByRequire(), fetchLiteImports(), lazyLibmimeGbk(), eagerModuleWrappersPlugin()],
+  plugins: [fetchLiteImports(), lazyLibmimeGbk(), eagerModuleWrappersPlugin()],
   logLevel: 'warn',
   define: { __MAIL_OAUTH_VERSION__: JSON.stringify(pkg.version) },
   build: {
@@ -39,7 +37,10 @@ export default defineConfig({
       // app ships in resources/cli/node_modules).
       external: (id) => builtins.has(id) || id === '@napi-rs/keyring' || id.startsWith('@napi-rs/keyring-'),
       output: {
-        format: 'es',
+        // CommonJS, loaded by bin/mail-oauth.cjs with require(): an ES module entry makes Node set
+        // up its ESM loader first (~6 ms of every call), and built-ins are then plain require()
+        // calls, which never build Node's ESM facades (node:fs's streams, node:https's undici).
+        format: 'cjs',
         // ASCII only (other characters escaped, JSDoc comments left out; licence comments stay):
         // V8 keeps a source with a single non-ASCII character as two-byte text, slower to read,
         // hash for the compile cache and compile on every start (test/integration/bundle-budget.test.ts).
@@ -59,8 +60,8 @@ export default defineConfig({
             },
           ],
         },
-        entryFileNames: '[name].mjs',
-        chunkFileNames: 'chunks/[name]-[hash].mjs',
+        entryFileNames: '[name].cjs',
+        chunkFileNames: 'chunks/[name]-[hash].cjs',
       },
     },
   },

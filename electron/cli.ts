@@ -1,4 +1,4 @@
-// The headless entry: `mail-oauth <command> [flags]` (installed, bin/mail-oauth.js loads the
+// The headless entry: `mail-oauth <command> [flags]` (installed, bin/mail-oauth.cjs loads the
 // bundle built from this file), or `node electron/cli.ts` from a checkout. The same core as the
 // app, driven from a terminal. Commands are loaded lazily (electron/cli/registry.ts).
 import { pathToFileURL } from 'node:url';
@@ -103,4 +103,4 @@ export async function runCli(argv: string[] = process.argv.slice(2)): Promise<vo
   exitProcess(code);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runCli();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void runCli();

@@ -1,9 +1,10 @@
 // A build step of the CLI bundle (cli.vite.config.ts); tested by test/unit/eager-module-wrappers.test.ts.
 //
 // The bundler wraps each CommonJS dependency (imapflow and its libraries, MSAL, proper-lockfile)
-// in an arrow function, `var require_x = __commonJSMin(((exports, module) => { ...module... }))`,
+// in an arrow function, `var require_x = __commonJSMin(((exports, module) => { ...module... }))`
+// (`require_rolldown_runtime.__commonJSMin(...)` in a CommonJS chunk),
 // run when the module is first required. V8 compiles an arrow function lazily, on its first call,
-// and Node's compile cache (bin/mail-oauth.mjs enables it) keeps only the code compiled with the
+// and Node's compile cache (bin/mail-oauth.cjs enables it) keeps only the code compiled with the
 // chunk, before it runs: so every start compiled every wrapped module again. A function
 // *expression* in parentheses is compiled with the chunk (V8's heuristic for functions called at
 // once) and so comes from the cache on the next start: measured on the built chunks, the IMAP
@@ -47,6 +48,13 @@ function readsOwnBindings(body: Node): boolean {
   return false;
 }
 
+/** The helper a call names: `__commonJSMin(...)` in an ES module chunk, `require_rolldown_runtime.__commonJSMin(...)` in a CommonJS one. */
+function helperName(callee: Node): string | undefined {
+  if (callee.type === 'Identifier') return callee.name as string;
+  const property = callee.property as Node | undefined;
+  return callee.type === 'MemberExpression' && callee.computed !== true && property?.type === 'Identifier' ? (property.name as string) : undefined;
+}
+
 const unwrap = (n: Node): Node => (n.type === 'ParenthesizedExpression' && isNode(n.expression) ? unwrap(n.expression) : n);
 
 /**
@@ -61,9 +69,8 @@ export function eagerModuleWrappers(code: string, parse: (code: string) => Node)
     const n = stack.pop() as Node;
     stack.push(...children(n));
     if (n.type !== 'CallExpression') continue;
-    const callee = n.callee as Node;
     const args = n.arguments as Node[];
-    if (callee.type !== 'Identifier' || !WRAPPERS.has(callee.name as string) || args.length !== 1) continue;
+    if (!WRAPPERS.has(helperName(n.callee as Node) ?? '') || args.length !== 1) continue;
     const fn = unwrap(args[0] as Node);
     const body = fn.body as Node;
     if (fn.type !== 'ArrowFunctionExpression' || fn.async === true || body.type !== 'BlockStatement') continue;

@@ -80,7 +80,7 @@ process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}
   const r = await runCli(['token', ALICE, ...dd], { env: { NODE_OPTIONS: `--require ${preload}` } });
   assert.equal(r.code, 0, r.stderr);
   const files = JSON.parse(readFileSync(out, 'utf8')) as string[];
-  assert.ok(files.includes('mail-oauth.mjs'), `the record sees the bundle's files: ${files.join(', ')}`);
+  assert.ok(files.includes('mail-oauth.cjs'), `the record sees the bundle's files: ${files.join(', ')}`);
   assert.ok(files.length <= 5, `${files.length} files: ${files.join(', ')}`);
 });
 

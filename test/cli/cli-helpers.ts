@@ -9,7 +9,7 @@ export const root = join(import.meta.dirname, '..', '..');
 /** The CLI from the sources (what `node electron/cli.ts` runs). */
 export const cliSource = join(root, 'electron', 'cli.ts');
 /** The built bundle (`npm run build`). */
-export const cliBundle = join(root, 'out', 'cli', 'mail-oauth.mjs');
+export const cliBundle = join(root, 'out', 'cli', 'mail-oauth.cjs');
 
 function newestSource(dir: string): number {
   let newest = 0;

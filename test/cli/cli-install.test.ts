@@ -23,6 +23,7 @@ test('npm install -g into a prefix: mail-oauth --version and token from PATH pri
   const pkg = mkdtempSync(join(tmpdir(), 'moa-pkg-'));
   mkdirSync(join(pkg, 'bin'));
   copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'));
+  copyFileSync(join(root, 'bin', 'mail-oauth.cjs'), join(pkg, 'bin', 'mail-oauth.cjs'));
   copyFileSync(join(root, 'bin', 'mail-oauth.mjs'), join(pkg, 'bin', 'mail-oauth.mjs'));
   // The one dependency outside the bundle (a native binding), as an installed package has it.
   mkdirSync(join(pkg, 'node_modules'));
@@ -52,7 +53,7 @@ test('npm install -g into a prefix: mail-oauth --version and token from PATH pri
   const m = info.mail.main;
   const add = await runCli(['add', ...dd, '--insecure-store', '--ca-file', info.ca.path, '--address', 'alice@example.test', '--issuer', info.issuer, '--client-id', 'native-app', '--scopes', allScopes(), '--imap', `localhost:${m.imap.tls.port}:tls`], { entry: bin, executable: true, env });
   assert.equal(add.code, 0, add.stderr);
-  const auth = await authorizeWithBrowser('alice@example.test', dd, 'alice@example.test', join(pkg, 'out', 'cli', 'mail-oauth.mjs'));
+  const auth = await authorizeWithBrowser('alice@example.test', dd, 'alice@example.test', join(pkg, 'out', 'cli', 'mail-oauth.cjs'));
   assert.equal(auth.code, 0, auth.stderr);
 
   const tok = await runCli(['token', 'alice@example.test', ...dd], { entry: bin, executable: true, env });
@@ -60,6 +61,14 @@ test('npm install -g into a prefix: mail-oauth --version and token from PATH pri
   assert.match(tok.stdout, /^[\w.~+/=-]+\n$/, 'only the token and a newline');
   assert.equal(tok.stderr, '');
   assert.equal((await introspect(tok.stdout.trim())).active, true);
+
+  await t.test('the earlier entry point, bin/mail-oauth.mjs (links made to it), runs the same command', async () => {
+    const installed = join(prefix, 'lib', 'node_modules', 'mail-oauth-assistant', 'bin', 'mail-oauth.mjs');
+    const r = await runCli(['token', 'alice@example.test', ...dd], { entry: existsSync(installed) ? installed : join(pkg, 'bin', 'mail-oauth.mjs'), env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, tok.stdout, 'the same saved token');
+    assert.equal(r.stderr, '');
+  });
 
   const system = spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' });
   await t.test('the system Node (20 here) runs the installed command too', { skip: system.status !== 0 && 'no /usr/bin/node' }, async () => {

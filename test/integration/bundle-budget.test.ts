@@ -23,7 +23,7 @@ test('the command-line bundle is ASCII only: V8 keeps a source with one other ch
   // in memory and slows each step; the IMAP chunk loaded ~7 ms faster once escaped
   // (cli.vite.config.ts: charset 'ascii', JSDoc comments left out).
   const dir = join(import.meta.dirname, '..', '..', 'out', 'cli');
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs'));
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'));
   assert.ok(files.length > 10, `out/cli holds the bundle and its chunks: ${files.join(', ')}`);
   const offending = files.flatMap((f) => {
     const text = readFileSync(join(dir, f), 'utf8');

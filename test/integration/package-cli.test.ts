@@ -51,7 +51,7 @@ function electronBuilder(args: string[]): Promise<Run> {
 }
 
 test('the packaged app carries the command-line tool: --version and a token from resources/cli, key in the Secret Service', { skip: process.platform !== 'linux' && 'packs the Linux layout' }, async () => {
-  assert.ok(existsSync(join(root, 'out', 'cli', 'mail-oauth.mjs')), 'npm run build first (npm test does)');
+  assert.ok(existsSync(join(root, 'out', 'cli', 'mail-oauth.cjs')), 'npm run build first (npm test does)');
   const work = mkdtempSync(join(tmpdir(), 'moa-package-'));
   const dist = join(work, 'electron-dist');
   mkdirSync(dist);
@@ -67,12 +67,12 @@ test('the packaged app carries the command-line tool: --version and a token from
   const resources = join(work, 'out', 'linux-unpacked', 'resources');
   const cliDir = join(resources, 'cli');
   assert.ok(existsSync(join(resources, 'app.asar')), 'the app itself is packed');
-  assert.deepEqual(readdirSync(cliDir).sort(), ['bin', 'chunks', 'mail-oauth.mjs', 'node_modules']);
+  assert.deepEqual(readdirSync(cliDir).sort(), ['bin', 'chunks', 'mail-oauth.cjs', 'node_modules']);
   assert.ok(existsSync(join(cliDir, 'node_modules', '@napi-rs', 'keyring', 'package.json')), 'the keyring binding beside the tool');
   // No TypeScript sources or source maps shipped with it.
-  assert.deepEqual(readdirSync(join(cliDir, 'chunks')).filter((f) => !f.endsWith('.mjs')), []);
+  assert.deepEqual(readdirSync(join(cliDir, 'chunks')).filter((f) => !f.endsWith('.cjs')), []);
 
-  const tool = join(cliDir, 'bin', 'mail-oauth.mjs');
+  const tool = join(cliDir, 'bin', 'mail-oauth.cjs');
   const dataDir = mkdtempSync(join(tmpdir(), 'moa-packaged-'));
   // This keyring's session only; no key file, no --insecure-store.
   const env = { ...ss.env, MAIL_OAUTH_DATA_DIR: dataDir };

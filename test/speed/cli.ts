@@ -1,4 +1,4 @@
-// `npm run bench:cli`: start-up cost of the installed command (bin/mail-oauth.mjs + the bundle in
+// `npm run bench:cli`: start-up cost of the installed command (bin/mail-oauth.cjs + the bundle in
 // out/cli, built by `npm run build`), each figure as ms and as a ratio to `node -e 0` measured in
 // the same run, interleaved so that all of them see the same machine load. Peak RSS from
 // /usr/bin/time (GNU time, `%M`). Figures are printed, never asserted.
@@ -28,11 +28,11 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' 
 const RUNS = Number(values.runs);
 const DELAY = Number(values.delay);
 const root = join(import.meta.dirname, '..', '..');
-const launcher = join(root, 'bin', 'mail-oauth.mjs');
+const launcher = join(root, 'bin', 'mail-oauth.cjs');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-if (!existsSync(join(root, 'out', 'cli', 'mail-oauth.mjs'))) {
-  console.error('out/cli/mail-oauth.mjs is missing: run `npm run build` first.');
+if (!existsSync(join(root, 'out', 'cli', 'mail-oauth.cjs'))) {
+  console.error('out/cli/mail-oauth.cjs is missing: run `npm run build` first.');
   process.exit(2);
 }
 

@@ -64,7 +64,7 @@ test('built with the step: the wrappers are function expressions, but the one th
   assert.deepEqual(expected, { answer: 42, sum: 6, viaThis: 'top-level this is module.exports', self: true, cycle: [1, 2], args: 'number' });
 });
 
-test('only the bundler helpers\' single arrow argument with a block body and plain parameters is changed', () => {
+test('only the bundler helpers\' single arrow argument (helper called by name or as the runtime\'s property) with a block body and plain parameters is changed', () => {
   // A tiny stand-in parser is enough here: the function walks whatever ESTree it is given.
   const code = 'x';
   const id = (name: string, start = 0, end = 0) => ({ type: 'Identifier', name, start, end });
@@ -81,6 +81,13 @@ test('only the bundler helpers\' single arrow argument with a block body and pla
   unchanged(call('__esmMin', arrow({ body: block(0, [{ type: 'MetaProperty', start: 0, end: 1 }]) })));
   // `this` inside a nested function is that function's own: the wrapper is still changed.
   const nested = { type: 'FunctionExpression', start: 0, end: 1, params: [], body: block(0, [{ type: 'ThisExpression', start: 0, end: 1 }]) };
+  // In a CommonJS chunk the helper is a property of the runtime's module object.
+  const member = { type: 'MemberExpression', start: 0, end: 1, computed: false, object: id('require_rolldown_runtime'), property: id('__commonJSMin') };
+  const cjsSource = 'x.__commonJSMin((() => {}))';
+  const cjsArrow = { ...arrow({ body: block(cjsSource.indexOf('{')) }), start: cjsSource.indexOf('(()') + 1 };
+  const cjsCall = { type: 'CallExpression', start: 0, end: 1, callee: member, arguments: [cjsArrow] };
+  assert.equal(eagerModuleWrappers(cjsSource, () => program(cjsCall) as never), 'x.__commonJSMin((function() {}))');
+  unchanged({ ...cjsCall, callee: { ...member, computed: true } });
   const source = '__esmMin((() => {}))';
   const wrapped = { ...arrow({ body: block(source.indexOf('{'), [nested]) }), start: source.indexOf('(()') + 1 };
   assert.equal(eagerModuleWrappers(source, () => program(call('__esmMin', wrapped)) as never), '__esmMin((function() {}))');
