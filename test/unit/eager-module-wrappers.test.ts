@@ -9,7 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { eagerModuleWrappers, eagerModuleWrappersPlugin } from '../../tools/eager-module-wrappers.ts';
 import { bundleForNode } from './vite-node-bundle.ts';
 
@@ -41,7 +40,7 @@ async function bundle(withStep: boolean): Promise<string> {
 }
 
 function run(file: string): unknown {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `console.log(JSON.stringify((await import(${JSON.stringify(pathToFileURL(file).href)})).seen))`], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-e', `console.log(JSON.stringify(require(${JSON.stringify(file)}).seen))`], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }

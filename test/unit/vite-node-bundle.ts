@@ -1,4 +1,4 @@
-// Builds a small module the way cli.vite.config.ts builds the CLI (Vite, SSR for Node, ESM output,
+// Builds a small module the way cli.vite.config.ts builds the CLI (Vite, SSR for Node, CommonJS output,
 // built-ins external, nothing minified), with or without one of its build steps: the tests of
 // those steps (tools/*.ts) run the bundler's own parser and output, not a stand-in.
 import { builtinModules } from 'node:module';
@@ -7,7 +7,7 @@ import { build, type Plugin } from 'vite';
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
-/** Bundle `entry` into `<outDir>/entry.mjs` with `plugins`; returns that file. */
+/** Bundle `entry` into `<outDir>/entry.cjs` with `plugins`; returns that file. */
 export async function bundleForNode(entry: string, outDir: string, plugins: Plugin[]): Promise<string> {
   await build({
     configFile: false,
@@ -19,9 +19,9 @@ export async function bundleForNode(entry: string, outDir: string, plugins: Plug
       ssr: true,
       minify: false,
       target: 'node20',
-      rollupOptions: { input: { entry }, external: (id) => builtins.has(id), output: { format: 'es', entryFileNames: '[name].mjs' } },
+      rollupOptions: { input: { entry }, external: (id) => builtins.has(id), output: { format: 'cjs', entryFileNames: '[name].cjs' } },
     },
     ssr: { noExternal: true, target: 'node' },
   });
-  return join(outDir, 'entry.mjs');
+  return join(outDir, 'entry.cjs');
 }
