@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchInfo, introspect, mintToken } from '../bench/client.ts';
-import { allScopes, authorizeWithBrowser, cliBundle, cliEntry, runCli } from './cli-helpers.ts';
+import { allScopes, authorizeWithBrowser, cliBundle, cliEntry, runCli, type Run } from './cli-helpers.ts';
 
 const info = benchInfo();
 const m = info.mail.main;
@@ -50,18 +50,24 @@ test('token prints only the token and a newline; stderr stays empty', async () =
   assert.equal((await introspect(fresh.stdout.trim())).active, true);
 });
 
+/** Runs the command with a preload that writes `recorded` (a JavaScript expression, evaluated when
+ * the child exits) to a file: what the child loaded, observed from inside it. `setup` runs first. */
+async function runObserved(args: string[], recorded: string, setup = ''): Promise<{ r: Run; record: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'moa-cli-observed-'));
+  const preload = join(dir, 'record.cjs');
+  const out = join(dir, 'record.json');
+  writeFileSync(preload, `${setup}\nprocess.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(${recorded})));\n`);
+  const r = await runCli(args, { env: { NODE_OPTIONS: `--require ${preload}` } });
+  return { r, record: JSON.parse(readFileSync(out, 'utf8')) as string[] };
+}
+
 // electron/auth/fetch-lite.ts, tools/fetch-lite-imports.ts: Node's Headers and Response are undici,
 // 25-55 ms to load, and the built command's refresh must not load it. Observed from inside the
 // child: a preload records the built-in modules it loaded.
 test('a refresh by the built command loads no undici (Node\'s fetch classes)', { skip: cliEntry !== cliBundle && 'the command is not built (npm run build)' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'moa-cli-modules-'));
-  const preload = join(dir, 'record.cjs');
-  const out = join(dir, 'modules.json');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
-  const r = await runCli(['token', ALICE, ...dd, '--force-refresh'], { env: { NODE_OPTIONS: `--require ${preload}` } });
+  const { r, record: loaded } = await runObserved(['token', ALICE, ...dd, '--force-refresh'], 'process.moduleLoadList');
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await introspect(r.stdout.trim())).active, true, 'a working token');
-  const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
   assert.ok(loaded.includes('NativeModule https'), 'the record sees what the refresh loaded');
   assert.deepEqual(loaded.filter((m) => m.includes('undici')), []);
 });
@@ -70,16 +76,9 @@ test('a refresh by the built command loads no undici (Node\'s fetch classes)', {
 // lookup and a link, on every call a mail client makes. Observed from inside the child: a preload
 // records the bundle's files that Node's module loader loads.
 test('token with a saved token loads at most 5 of the built command\'s files', { skip: cliEntry !== cliBundle && 'the command is not built (npm run build)' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'moa-cli-files-'));
-  const preload = join(dir, 'record.cjs');
-  const out = join(dir, 'files.json');
-  writeFileSync(preload, `const seen = [];
-require('node:module').registerHooks({ load(url, context, next) { if (url.includes('/out/cli/')) seen.push(url.replace(/.*\\/out\\/cli\\//, '')); return next(url, context); } });
-process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(seen)));
-`);
-  const r = await runCli(['token', ALICE, ...dd], { env: { NODE_OPTIONS: `--require ${preload}` } });
+  const { r, record: files } = await runObserved(['token', ALICE, ...dd], 'seen', `const seen = [];
+require('node:module').registerHooks({ load(url, context, next) { if (url.includes('/out/cli/')) seen.push(url.replace(/.*\\/out\\/cli\\//, '')); return next(url, context); } });`);
   assert.equal(r.code, 0, r.stderr);
-  const files = JSON.parse(readFileSync(out, 'utf8')) as string[];
   assert.ok(files.includes('mail-oauth.cjs'), `the record sees the bundle's files: ${files.join(', ')}`);
   assert.ok(files.length <= 5, `${files.length} files: ${files.join(', ')}`);
 });
@@ -88,15 +87,10 @@ process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}
 // process.stdout for a pipe loads net and its stream classes (~7 ms a call); the token is written
 // to the descriptor instead. Observed from inside the child, as above.
 test('token with a saved token writes to the pipe directly: Node\'s net is not loaded', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'moa-cli-stdio-'));
-  const preload = join(dir, 'record.cjs');
-  const out = join(dir, 'modules.json');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
-  const r = await runCli(['token', ALICE, ...dd], { env: { NODE_OPTIONS: `--require ${preload}` } });
+  const { r, record: loaded } = await runObserved(['token', ALICE, ...dd], 'process.moduleLoadList');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^[\w.~+/=-]+\n$/, 'the whole token and its newline reached the pipe');
   assert.equal(r.stderr, '');
-  const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
   assert.ok(loaded.includes('NativeModule crypto'), 'the record sees what the call loaded');
   assert.deepEqual(loaded.filter((m) => m === 'NativeModule net' || m === 'NativeModule tty'), []);
 });
