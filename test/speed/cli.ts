@@ -233,23 +233,21 @@ try {
     idpAtRtt.push(await idpRefresh());
     checksAtRtt.push(await checksInProcess());
   }
-  const base2 = median((e2eSamples.get('node -e 0') ?? []).map((s) => s.ms));
+  const e2eMedian = (name: string | undefined): number => median((e2eSamples.get(name ?? '') ?? []).map((s) => s.ms));
+  const base2 = e2eMedian('node -e 0');
+  const testMs = e2eMedian(e2e[1]?.name);
   console.log(`\nEnd to end at ${2 * DELAY} ms RTT (median of ${RUNS}, interleaved):`);
   for (const c of e2e) console.log(row(c.name, e2eSamples.get(c.name) ?? [], base2));
   if (mutt) {
-    const a = median((e2eSamples.get(e2e[1]?.name ?? '') ?? []).map((s) => s.ms));
-    const b = median((e2eSamples.get(e2e[2]?.name ?? '') ?? []).map((s) => s.ms));
-    console.log(`  mail-oauth is ${(b / a).toFixed(2)}x faster than mutt_oauth2.py --test`);
+    console.log(`  mail-oauth is ${(e2eMedian(e2e[2]?.name) / testMs).toFixed(2)}x faster than mutt_oauth2.py --test`);
   } else {
     console.log('  (mutt_oauth2.py not found: apt-get install neomutt for the comparison)');
   }
   const checksName = `the 3 checks' part at ${2 * DELAY} ms RTT (same checks, running process)`;
   console.log(row(checksName, checksAtRtt, base2));
-  const testMs = median((e2eSamples.get(e2e[1]?.name ?? '') ?? []).map((s) => s.ms));
   console.log(`  test --account beyond the checks' part at ${2 * DELAY} ms RTT ${(testMs - median(checksAtRtt.map((s) => s.ms))).toFixed(0).padStart(6)} ms`);
   console.log(row(`the IdP's part at ${2 * DELAY} ms RTT (3 round trips + its work)`, idpAtRtt, base2));
-  const tokenRttMs = median((e2eSamples.get(tokenAtRtt) ?? []).map((s) => s.ms));
-  console.log(`  token (refresh) beyond the IdP's part at ${2 * DELAY} ms RTT ${(tokenRttMs - median(idpAtRtt.map((s) => s.ms))).toFixed(0).padStart(6)} ms`);
+  console.log(`  token (refresh) beyond the IdP's part at ${2 * DELAY} ms RTT ${(e2eMedian(tokenAtRtt) - median(idpAtRtt.map((s) => s.ms))).toFixed(0).padStart(6)} ms`);
 } finally {
   for (const p of proxies) await p.close();
   for (const stop of stops) await stop();
