@@ -53,7 +53,7 @@ export default defineConfig({
         // everything else is split as the bundler chooses, per command (electron/cli/registry.ts).
         codeSplitting: {
           groups: [
-            { name: 'base', test: /electron[\\/](cli[\\/](command|exit|version)|core[\\/]exit-process)\.ts$/ },
+            { name: 'base', test: /electron[\\/](cli[\\/](command|exit|version|code-cache)|core[\\/]exit-process)\.ts$/ },
             {
               name: 'token',
               test: /(electron[\\/](cli[\\/](token-command|token-fast|args|locate)|core[\\/](data-dir|ports)|store[\\/](node-secret-box|secret-file|aes-secret-box|keyring)|health[\\/]usage)|shared[\\/](app-error|diagnostics)(\.ts|[\\/]))/,

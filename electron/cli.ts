@@ -1,13 +1,16 @@
 // The headless entry: `mail-oauth <command> [flags]` (installed, bin/mail-oauth.cjs loads the
 // bundle built from this file), or `node electron/cli.ts` from a checkout. The same core as the
 // app, driven from a terminal. Commands are loaded lazily (electron/cli/registry.ts).
-import { pathToFileURL } from 'node:url';
+import Module from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CliError, UsageError, type CliIO } from './cli/command.ts';
 import { COMMAND_ENTRIES, type CommandEntry } from './cli/registry.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, nextStep } from './cli/exit.ts';
 import { cliVersion } from './cli/version.ts';
 import { exitProcess } from './core/exit-process.ts';
 import { lazyStdio } from './cli/stdio.ts';
+import { commandKey, installCodeCache } from './cli/code-cache.ts';
 import type { AppError } from '../shared/result.ts';
 
 function usage(commands: readonly CommandEntry[]): string {
@@ -79,6 +82,17 @@ export async function runCli(argv: string[] = process.argv.slice(2)): Promise<vo
   // later); zod reads it from this global (changed in place: zod keeps the object).
   const g = globalThis as { __zod_globalConfig?: Record<string, unknown> };
   (g.__zod_globalConfig ??= {}).jitless = true;
+  // The built command: its larger chunks from a code cache made after earlier runs
+  // (electron/cli/code-cache.ts). The ones a `token` call with a saved token loads stay with
+  // Node's compile cache: the groups of cli.vite.config.ts and the bundler's runtime.
+  if (import.meta.url.endsWith('.cjs')) {
+    installCodeCache({
+      chunksDir: join(dirname(fileURLToPath(import.meta.url)), 'chunks'),
+      skip: /^(base|token|rolldown-runtime)-/,
+      command: commandKey(argv[0]),
+      cacheDir: Module.getCompileCacheDir?.(),
+    });
+  }
   const controller = new AbortController();
   // Written to directly until a command needs the streams themselves (electron/cli/stdio.ts).
   const stdout = lazyStdio(1, () => process.stdout);
