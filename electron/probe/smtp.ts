@@ -161,6 +161,11 @@ export async function probeSmtp(session: ProbeSession, server: ServerSettings, c
     });
     broken.catch(() => undefined);
     const wait = <T>(p: Promise<T>): Promise<T> => raceAbort(Promise.race([p, broken]), session.signal);
+    // The greeting may already wait in the socket's buffer (a server that greets at once, read
+    // while this client loaded). A first 'data' listener makes the socket flow on the next tick,
+    // before nodemailer attaches its own (on setImmediate), which then never sees the greeting.
+    // So the socket stays paused until nodemailer's listener is there too.
+    socket.pause();
     // nodemailer waits forever for the end of a multi-line reply whose lines carry no reply code;
     // check the lines on the socket we own (greeting and first EHLO; all of them with implicit TLS).
     let tail = '';
@@ -174,6 +179,12 @@ export async function probeSmtp(session: ProbeSession, server: ServerSettings, c
         }
       }
     });
+    const resumeOnceRead = (event: string | symbol): void => {
+      if (event !== 'data') return;
+      socket.removeListener('newListener', resumeOnceRead);
+      process.nextTick(() => socket.resume());
+    };
+    socket.on('newListener', resumeOnceRead);
     session.onAbort(() => c.close());
 
     session.begin('greeting');
