@@ -9,9 +9,10 @@
 // anything). One cache file per chunk content and command: each command keeps the functions it
 // runs, and a file is written only when there was none or V8 refused it (another Node, other
 // flags), at exit, to a temporary name and renamed, so processes started together never read a
-// half-written file. They live in Node's compile cache directory: what could write there could
-// already change Node's own cache, so this trusts nothing new, and NODE_DISABLE_COMPILE_CACHE
-// (no directory) turns both off.
+// half-written file. They live in a folder of Node's compile cache directory: what could write
+// there could already change Node's own cache, so this trusts little new; the folder is still
+// made private (0700) and used only while it is this user's and writable by no one else.
+// NODE_DISABLE_COMPILE_CACHE (no directory) turns both off.
 import Module from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type fsModule from 'node:fs';
@@ -52,12 +53,14 @@ export function installCodeCache(o: CodeCacheOptions): boolean {
   // they are compiled as usual.
   let importModuleDynamically: number | undefined | null = null;
   // Node's own path gets every argument it was given (Node 22 passes the module format too).
+  let trusted: boolean | undefined;
   proto._compile = function compile(this: CompilingModule, content: string, filename: string, ...rest: unknown[]): unknown {
     if (dirname(filename) !== o.chunksDir || o.skip.test(basename(filename))) return original.call(this, content, filename, ...rest);
     const vm = builtin('node:vm');
     importModuleDynamically ??= vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-    if (importModuleDynamically === undefined) return original.call(this, content, filename, ...rest);
     const fs = builtin('node:fs');
+    trusted ??= ownDirectory(fs, dir) !== false;
+    if (importModuleDynamically === undefined || !trusted) return original.call(this, content, filename, ...rest);
     // The content's hash: V8 itself checks only the source's length.
     const hash = builtin('node:crypto').createHash('sha256').update(content).digest('hex').slice(0, 32);
     const file = join(dir, `${basename(filename, '.cjs')}-${hash}-${o.command}.v8`);
@@ -76,6 +79,21 @@ export function installCodeCache(o: CodeCacheOptions): boolean {
   return true;
 }
 
+/**
+ * Whether `dir` is a directory of this user that no one else can write to (POSIX; elsewhere any
+ * directory): undefined when it does not exist yet. Code read from elsewhere would run as ours.
+ */
+function ownDirectory(fs: typeof fsModule, dir: string): boolean | undefined {
+  let s: fsModule.Stats;
+  try {
+    s = fs.lstatSync(dir);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : false;
+  }
+  if (!s.isDirectory()) return false;
+  return typeof process.getuid !== 'function' || (s.uid === process.getuid() && (s.mode & 0o022) === 0);
+}
+
 /** At exit, synchronously: a cache that cannot be written is only a slower next start. */
 function writeCaches(fs: typeof fsModule, dir: string, entries: ReadonlyArray<{ script: Script; file: string }>): void {
   if (entries.length === 0) return;
@@ -84,6 +102,7 @@ function writeCaches(fs: typeof fsModule, dir: string, entries: ReadonlyArray<{ 
   } catch {
     return;
   }
+  if (ownDirectory(fs, dir) !== true) return;
   for (const { script, file } of entries) {
     const tmp = `${file}.${process.pid}.tmp`;
     try {

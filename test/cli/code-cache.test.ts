@@ -4,9 +4,9 @@
 // cache directory (NODE_COMPILE_CACHE), and against the bench's Dovecot for a real check.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { benchInfo, mintToken } from '../bench/client.ts';
 import { cliBundle, cliEntry, root, runCli, type Run } from './cli-helpers.ts';
 
@@ -103,6 +103,24 @@ test('a chunk changed in place (same length) is compiled from its new text, neve
   } finally {
     writeFileSync(path, original);
   }
+});
+
+test('a cache folder that others can write to is neither read nor written', { skip: skip || (process.platform === 'win32' && 'POSIX permissions') }, async () => {
+  const cache = mkdtempSync(join(tmpdir(), 'moa-cc-dir-'));
+  const first = await run(['test', '--help'], cache);
+  assert.equal(first.code, 0, first.stderr);
+  const [file, entry] = [...cacheFiles(cache)].find(([f]) => /test-command-/.test(f)) ?? assert.fail('no cache file for the command');
+  const folder = dirname(file);
+  chmodSync(folder, 0o777);
+  const planted = Buffer.alloc(entry.size, 0x5a);
+  writeFileSync(file, planted);
+  rmSync(join(folder, readdirSync(folder).find((f) => !f.startsWith('test-command-')) ?? assert.fail('a second file')));
+  const before = cacheFiles(cache);
+  const again = await run(['test', '--help'], cache);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, first.stdout);
+  assert.deepEqual(cacheFiles(cache), before, 'nothing replaced, nothing added');
+  assert.deepEqual(readFileSync(file), planted);
 });
 
 test('NODE_DISABLE_COMPILE_CACHE turns the code cache off too', { skip }, async () => {
