@@ -52,8 +52,9 @@ export function installCodeCache(o: CodeCacheOptions): boolean {
   // The chunks' dynamic import() of built-ins needs Node's own loader (Node 20.12, 21.7): else
   // they are compiled as usual.
   let importModuleDynamically: number | undefined | null = null;
-  // Node's own path gets every argument it was given (Node 22 passes the module format too).
+  // Whether the folder may be read and written (ownDirectory), checked once.
   let trusted: boolean | undefined;
+  // Node's own path gets every argument it was given (Node 22 passes the module format too).
   proto._compile = function compile(this: CompilingModule, content: string, filename: string, ...rest: unknown[]): unknown {
     if (dirname(filename) !== o.chunksDir || o.skip.test(basename(filename))) return original.call(this, content, filename, ...rest);
     const vm = builtin('node:vm');
