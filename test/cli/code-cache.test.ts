@@ -70,6 +70,21 @@ test('the second run of a command reads the cache the first one wrote; the token
   assert.ok(names(cacheFiles(cache)).some((f) => /-add\.v8$/.test(f)));
 });
 
+test('processes started together all write the same files whole: the next run accepts every one', { skip }, async () => {
+  const cache = mkdtempSync(join(tmpdir(), 'moa-cc-dir-'));
+  const runs = await Promise.all(Array.from({ length: 6 }, () => run(['test', '--help'], cache)));
+  for (const r of runs) {
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, runs[0]!.stdout);
+  }
+  const written = cacheFiles(cache);
+  assert.ok(names(written).some((f) => f.startsWith('test-command-')));
+  assert.deepEqual(names(written).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+  const next = await run(['test', '--help'], cache);
+  assert.equal(next.code, 0, next.stderr);
+  assert.deepEqual(cacheFiles(cache), written, 'none refused');
+});
+
 test('a damaged cache file is refused and replaced; the run is not affected', { skip }, async () => {
   const cache = mkdtempSync(join(tmpdir(), 'moa-cc-dir-'));
   const first = await run(['test', '--help'], cache);
