@@ -46,10 +46,20 @@ function cacheFiles(cacheDir: string): Map<string, { ino: number; size: number }
 
 const names = (files: Map<string, unknown>): string[] => [...files.keys()].map((f) => f.replace(/.*[\\/]/, '')).sort();
 
-test('the second run of a command reads the cache the first one wrote; the token path is left to Node\'s cache', { skip }, async () => {
+/** `test --help` once into a new cache directory (it must pass): the state most tests start from. */
+async function firstRun(): Promise<{ cache: string; first: Run }> {
   const cache = mkdtempSync(join(tmpdir(), 'moa-cc-dir-'));
   const first = await run(['test', '--help'], cache);
   assert.equal(first.code, 0, first.stderr);
+  return { cache, first };
+}
+
+/** The cache file of the test command's own chunk, and what it was when listed. */
+const commandCacheFile = (cache: string): [string, { ino: number; size: number }] =>
+  [...cacheFiles(cache)].find(([f]) => /test-command-/.test(f)) ?? assert.fail('no cache file for the command');
+
+test('the second run of a command reads the cache the first one wrote; the token path is left to Node\'s cache', { skip }, async () => {
+  const { cache, first } = await firstRun();
   assert.match(first.stdout, /^Usage: mail-oauth test/);
   const written = cacheFiles(cache);
   const files = names(written);
@@ -86,10 +96,8 @@ test('processes started together all write the same files whole: the next run ac
 });
 
 test('a damaged cache file is refused and replaced; the run is not affected', { skip }, async () => {
-  const cache = mkdtempSync(join(tmpdir(), 'moa-cc-dir-'));
-  const first = await run(['test', '--help'], cache);
-  assert.equal(first.code, 0, first.stderr);
-  const [file, before] = [...cacheFiles(cache)].find(([f]) => /test-command-/.test(f)) ?? assert.fail('no cache file for the command');
+  const { cache, first } = await firstRun();
+  const [file, before] = commandCacheFile(cache);
   writeFileSync(file, Buffer.alloc(before.size, 0x5a));
   const damaged = statSync(file).ino;
   const again = await run(['test', '--help'], cache);
@@ -101,9 +109,7 @@ test('a damaged cache file is refused and replaced; the run is not affected', { 
 });
 
 test('a chunk changed in place (same length) is compiled from its new text, never from the old cache', { skip }, async () => {
-  const cache = mkdtempSync(join(tmpdir(), 'moa-cc-dir-'));
-  const first = await run(['test', '--help'], cache);
-  assert.equal(first.code, 0, first.stderr);
+  const { cache } = await firstRun();
   const chunks = join(pkg, 'out', 'cli', 'chunks');
   const name = readdirSync(chunks).find((f) => f.startsWith('test-command-')) ?? assert.fail('no test-command chunk');
   const path = join(chunks, name);
@@ -121,10 +127,8 @@ test('a chunk changed in place (same length) is compiled from its new text, neve
 });
 
 test('a cache folder that others can write to is neither read nor written', { skip: skip || (process.platform === 'win32' && 'POSIX permissions') }, async () => {
-  const cache = mkdtempSync(join(tmpdir(), 'moa-cc-dir-'));
-  const first = await run(['test', '--help'], cache);
-  assert.equal(first.code, 0, first.stderr);
-  const [file, entry] = [...cacheFiles(cache)].find(([f]) => /test-command-/.test(f)) ?? assert.fail('no cache file for the command');
+  const { cache, first } = await firstRun();
+  const [file, entry] = commandCacheFile(cache);
   const folder = dirname(file);
   chmodSync(folder, 0o777);
   const planted = Buffer.alloc(entry.size, 0x5a);
