@@ -1,7 +1,7 @@
 // The early connection to an account's token endpoint (issue 10: a refresh's TCP and TLS round
 // trips overlap the CLI's loading instead of following it).
 import type { Account } from '../../shared/account.ts';
-import { providerById } from '../../shared/providers.ts';
+import { providerById } from '../../shared/provider-catalog.ts';
 import { preconnect } from '../auth/preconnect.ts';
 import { DEFAULT_REFRESH_MARGIN_MS } from '../core/ports.ts';
 
