@@ -41,6 +41,10 @@ export default defineConfig({
         // up its ESM loader first (~6 ms of every call), and built-ins are then plain require()
         // calls, which never build Node's ESM facades (node:fs's streams, node:https's undici).
         format: 'cjs',
+        // A dynamic import of a built-in becomes a require() too: the chunks compiled from the code
+        // cache (electron/cli/code-cache.ts) run in a vm.Script, where import() would need Node's
+        // experimental default-loader option, which prints a warning to the mail client's stderr.
+        dynamicImportInCjs: false,
         // ASCII only (other characters escaped, JSDoc comments left out; licence comments stay):
         // V8 keeps a source with a single non-ASCII character as two-byte text, slower to read,
         // hash for the compile cache and compile on every start (test/integration/bundle-budget.test.ts).

@@ -49,19 +49,15 @@ export function installCodeCache(o: CodeCacheOptions): boolean {
   const toWrite: Array<{ script: Script; file: string }> = [];
   const proto = Module.prototype as CompilingModule;
   const original = proto._compile;
-  // The chunks' dynamic import() of built-ins needs Node's own loader (Node 20.12, 21.7): else
-  // they are compiled as usual.
-  let importModuleDynamically: number | undefined | null = null;
   // Whether the folder may be read and written (ownDirectory), checked once.
   let trusted: boolean | undefined;
   // Node's own path gets every argument it was given (Node 22 passes the module format too).
   proto._compile = function compile(this: CompilingModule, content: string, filename: string, ...rest: unknown[]): unknown {
     if (dirname(filename) !== o.chunksDir || o.skip.test(basename(filename))) return original.call(this, content, filename, ...rest);
     const vm = builtin('node:vm');
-    importModuleDynamically ??= vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
     const fs = builtin('node:fs');
     trusted ??= ownDirectory(fs, dir) !== false;
-    if (importModuleDynamically === undefined || !trusted) return original.call(this, content, filename, ...rest);
+    if (!trusted) return original.call(this, content, filename, ...rest);
     // The content's hash: V8 itself checks only the source's length.
     const hash = builtin('node:crypto').createHash('sha256').update(content).digest('hex').slice(0, 32);
     const file = join(dir, `${basename(filename, '.cjs')}-${hash}-${o.command}.v8`);
@@ -71,7 +67,7 @@ export function installCodeCache(o: CodeCacheOptions): boolean {
     } catch {
       cachedData = undefined;
     }
-    const script = new vm.Script(Module.wrap(content), { filename, importModuleDynamically, ...(cachedData ? { cachedData } : {}) });
+    const script = new vm.Script(Module.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
     if (cachedData === undefined || script.cachedDataRejected === true) toWrite.push({ script, file });
     const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return fn.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dirname(filename));

@@ -17,18 +17,36 @@ test('renderer initial JS <= 120 KB gzip and preload <= 10 KB, the wizard loads 
   assert.doesNotMatch(r.preload.file, /\.map$/);
 });
 
+/** Every file of the command-line bundle, by its path under out/cli. */
+function cliFiles(): string[] {
+  const dir = join(import.meta.dirname, '..', '..', 'out', 'cli');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'));
+  assert.ok(files.length > 10, `out/cli holds the bundle and its chunks: ${files.join(', ')}`);
+  return files;
+}
+const cliText = (f: string): string => readFileSync(join(import.meta.dirname, '..', '..', 'out', 'cli', f), 'utf8');
+
 test('the command-line bundle is ASCII only: V8 keeps a source with one other character as two-byte text', () => {
   // Every `mail-oauth` start reads, hashes (compile cache) and compiles these files: a single
   // non-ASCII character (a comment in a dependency, a “quote” in a message) doubles the text's size
   // in memory and slows each step; the IMAP chunk loaded ~7 ms faster once escaped
   // (cli.vite.config.ts: charset 'ascii', JSDoc comments left out).
-  const dir = join(import.meta.dirname, '..', '..', 'out', 'cli');
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs'));
-  assert.ok(files.length > 10, `out/cli holds the bundle and its chunks: ${files.join(', ')}`);
-  const offending = files.flatMap((f) => {
-    const text = readFileSync(join(dir, f), 'utf8');
+  const offending = cliFiles().flatMap((f) => {
+    const text = cliText(f);
     const at = text.search(/[\u0080-\uffff]/);
     return at === -1 ? [] : [`${f}: ${JSON.stringify(text.slice(Math.max(0, at - 30), at + 10))}`];
+  });
+  assert.deepEqual(offending, []);
+});
+
+test('the command-line bundle has no dynamic import(): built-ins are require()d', () => {
+  // electron/cli/code-cache.ts runs the chunks in a vm.Script, where an import() fails unless it is
+  // given Node's experimental default loader, which prints an ExperimentalWarning on the stderr of
+  // the mail client that started the command (cli.vite.config.ts: dynamicImportInCjs false).
+  const offending = cliFiles().flatMap((f) => {
+    const text = cliText(f);
+    const at = text.search(/(?<![\w$.])import\s*\(/);
+    return at === -1 ? [] : [`${f}: ${JSON.stringify(text.slice(Math.max(0, at - 30), at + 30))}`];
   });
   assert.deepEqual(offending, []);
 });
