@@ -87,11 +87,18 @@ export function createHttpFetch(options: HttpOptions = {}): HttpFetch {
     timeout: IDLE_SOCKET_MS,
     ...(extra.length === 0 ? {} : { secureContext: secureContextWithExtraCa(extra) }),
   });
-  // A connection opened early by preconnect() with this trust is used instead of a new one; the
-  // agent then keeps it like its own.
-  const connect = agent.createConnection.bind(agent);
-  agent.createConnection = (opts: { host?: string | null; port?: number | string | null }, callback?: unknown) =>
-    takeWarm(String(opts.host ?? ''), Number(opts.port ?? 443), extra) ?? (connect as (o: unknown, cb?: unknown) => ReturnType<typeof connect>)(opts, callback);
+  // A connection opened early by preconnect() with this trust is used instead of a new one, even
+  // while it is still connecting (the agent then waits for it through the callback); the agent
+  // keeps it like its own.
+  const connect = agent.createConnection.bind(agent) as (o: unknown, cb?: unknown) => ReturnType<typeof agent.createConnection>;
+  agent.createConnection = (opts: { host?: string | null; port?: number | string | null }, callback?: unknown) => {
+    const early = typeof callback === 'function' ? takeWarm(String(opts.host ?? ''), Number(opts.port ?? 443), extra) : undefined;
+    if (early === undefined) return connect(opts, callback);
+    if (!(early instanceof Promise)) return early;
+    // Failed before TLS started: a connection of the client's own meets the error itself.
+    void early.then((socket) => (callback as (error: Error | null, socket: unknown) => void)(null, socket ?? connect(opts)));
+    return undefined;
+  };
   return async (url, init = {}) => {
     const target = new URL(url);
     const signal = init.signal ?? undefined;

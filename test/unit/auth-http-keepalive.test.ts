@@ -162,3 +162,40 @@ test('preconnect to a server the client does not trust: the request fails as it 
     s.close();
   }
 });
+
+test('preconnect: a request made while the early connection is still connecting waits for it instead of opening another', async () => {
+  const s = await server(() => false);
+  try {
+    const ca = (await testPki()).ca.certPem;
+    let n = 0;
+    s.srv.on('secureConnection', () => (n += 1));
+    // Same tick: the address lookup has not even answered, so the request finds it still connecting.
+    void preconnect(`${s.url}/token`, { ca: [ca] });
+    const r = await createHttpFetch({ ca: [ca] })(`${s.url}/token`, { method: 'POST', body: 'grant_type=refresh_token' });
+    assert.equal(r.status, 200);
+    assert.equal(n, 1, 'one TLS connection: the early one');
+    assert.deepEqual(s.seen, [{ connection: 1, path: '/token' }]);
+  } finally {
+    s.close();
+  }
+});
+
+test('preconnect to a port nobody listens on: a request waiting for it fails as it would without it', async () => {
+  const s = await server(() => false);
+  const url = s.url;
+  s.close();
+  await once(s.srv, 'close');
+  const code = async (): Promise<string> => {
+    try {
+      await createHttpFetch()(`${url}/token`, { method: 'POST', body: 'x=1' });
+    } catch (e) {
+      assert.ok(e instanceof HttpNetworkError);
+      return e.code;
+    }
+    assert.fail('a closed port answered');
+  };
+  const without = await code();
+  assert.equal(without, 'ECONNREFUSED');
+  void preconnect(url);
+  assert.equal(await code(), without);
+});
