@@ -132,5 +132,9 @@ export function takeWarm(host: string, port: number, extra: readonly string[]): 
     return socket;
   };
   if (early.socket) return taken(early.socket);
+  // Still connecting: the request's own time limit applies from now on, and the connection keeps
+  // the process alive as any the request opened would.
+  early.tcp.setTimeout(0);
+  early.tcp.ref();
   return new Promise((resolve) => early.waiting.push((socket) => resolve(taken(socket))));
 }
