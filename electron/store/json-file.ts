@@ -9,9 +9,9 @@
 // Why not conf here: it loads ajv and its code generator when the module is evaluated, ~30-50 ms
 // of CPU at every CLI command that opens the store (`token` with a refresh, `test --account`;
 // issue 10), for validation that account-store.ts does with the accounts' own schema anyway.
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { replaceFileSync } from './replace-file.ts';
 
 export type JsonFile = {
   readonly path: string;
@@ -38,20 +38,7 @@ export function openJsonFile(path: string, options: { mode?: number } = {}): Jso
   };
   const write = (data: Record<string, unknown>): void => {
     mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      const fd = openSync(tmp, 'wx', options.mode ?? 0o666);
-      try {
-        writeSync(fd, JSON.stringify(data, undefined, '\t'));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, path);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    replaceFileSync(path, JSON.stringify(data, undefined, '\t'), { mode: options.mode ?? 0o666 });
   };
   read(); // errors at open, as conf's constructor reports them
   return {

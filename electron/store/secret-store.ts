@@ -21,8 +21,7 @@
 // keyring) secrets stay in memory only and `status.problem` is SECRET_STORAGE_UNAVAILABLE, unless
 // the user explicitly allowed insecure persistence (then the box's weak encryption is used, as
 // Electron's basic_text does, and the status says so).
-import { closeSync, fsyncSync, mkdirSync, openSync, promises as fs, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { mkdirSync, promises as fs, type Stats } from 'node:fs';
 import { fileName } from './secret-file.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -30,6 +29,7 @@ import type { SecretBox } from '../core/ports.ts';
 import { AppFailure, appError, type AppError } from '../../shared/result.ts';
 import { describe } from '../../shared/diagnostics.ts';
 import { readErrorCode } from './read-error.ts';
+import { replaceFileSync, syncDirectory } from './replace-file.ts';
 import { FileLockError, withFileLock, withProcessLock } from './lock.ts';
 
 /** What is kept per account (`bridge-password`: only the salted scrypt hash, electron/bridge/password.ts; `bridge-tls-key`: the bridge certificate's key, electron/bridge/cert.ts). */
@@ -85,49 +85,6 @@ function unreadable(path: string, e: unknown): AppFailure {
 }
 
 const signature = (st: Stats | undefined): string => (st ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : 'none');
-
-/** fsync a directory so a rename in it survives a crash (not supported everywhere: best effort). */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Windows cannot open a directory; some file systems refuse fsync on one.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/**
- * The file's new content, durably: a temp file beside it (0600, fsync), renamed over it, the
- * directory fsynced. Synchronous on purpose: the six steps are each a few microseconds of work
- * plus the disk's own wait, and as promises each also took a round trip through libuv's thread
- * pool (~5 ms in all on a first write, against ~1.5 ms), on the path of a refreshed token that a
- * mail client waits for (issue 10). It blocks the caller's thread for the disk's fsyncs only,
- * once per refresh.
- */
-function writeDurably(dir: string, path: string, content: Buffer | string): void {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeFileSync(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // The write's own error is the one to report.
-    }
-    throw e;
-  }
-  syncDir(dir);
-}
 
 export function createSecretStore(options: SecretStoreOptions): SecretStore {
   const { box } = options;
@@ -201,7 +158,7 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
           try {
             Entries.parse(JSON.parse(box.decrypt(await fs.readFile(c.tmp))));
             await fs.rename(c.tmp, path);
-            syncDir(dir ?? '.');
+            syncDirectory(dir ?? '.');
             adopted = true;
             continue;
           } catch {
@@ -260,7 +217,7 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
       return;
     }
     try {
-      writeDurably(dir, path, box.encrypt(JSON.stringify(entries)));
+      replaceFileSync(path, box.encrypt(JSON.stringify(entries)), { mode: 0o600, syncDirectory: true });
     } catch (e) {
       if (e instanceof AppFailure) throw e;
       throw unreadable(path, e);
