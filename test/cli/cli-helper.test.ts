@@ -113,6 +113,27 @@ test('a refresh leaves the accounts file\'s validity mark as a cached answer doe
   assert.equal(marks().length, 1, 'marked once the refresh answered');
 });
 
+// electron/cli/token-command.ts loadCore: a refresh opens its connection to the token endpoint
+// before loading the core (~40 ms of synchronous loading), and the core loads in steps with an
+// event-loop turn between them, so the TCP handshake's answer is handled (TLS starts on the
+// connection) while the core still loads, not after it. Observed from inside the child: the order
+// of TLS starting on the early connection and of the core's chunk being loaded.
+test('a refresh starts TLS on its early connection before the core has loaded', { skip: cliEntry !== cliBundle && 'the command is not built (npm run build)' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'moa-cli-early-'));
+  const d = ['--data-dir', dir];
+  const add = await runCli(['add', ...d, '--insecure-store', '--ca-file', info.ca.path, '--address', ALICE, '--issuer', info.issuer, '--client-id', 'native-short', '--scopes', allScopes(), '--imap', `localhost:${m.imap.tls.port}:tls`]);
+  assert.equal(add.code, 0, add.stderr);
+  assert.equal((await authorizeWithBrowser(ALICE, d)).code, 0);
+  // native-short tokens live 3 s, inside the refresh margin: this call refreshes, through the fast path.
+  const { r, record: order } = await runObserved(['token', ALICE, ...d], 'order', `const order = [];
+require('node:module').registerHooks({ load(url, context, next) { if (url.includes('/out/cli/chunks/cli-core-')) order.push('core chunk'); return next(url, context); } });
+const tls = require('node:tls'); const connect = tls.connect;
+tls.connect = function (...args) { if (args[0] && args[0].socket) order.push('tls on early connection'); return connect.apply(this, args); };`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await introspect(r.stdout.trim())).active, true, 'a working token');
+  assert.deepEqual(order, ['tls on early connection', 'core chunk']);
+});
+
 test('test --account takes the store flags and refreshes with the account CA', async () => {
   const probe = await runCli(['test', '--account', ALICE, ...dd, '--json']);
   assert.equal(probe.code, 0, probe.stderr + probe.stdout);
